@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clairon-dev/clairon/engine/content"
+	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/githubactions"
+	"github.com/clairon-dev/clairon/engine/rules"
+)
+
+// app holds what every subcommand shares: global flags, streams, environment.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	dir, configPath, format string
+	noColor                 bool
+}
+
+func (a *app) setup(cmd *cobra.Command) error {
+	switch a.format {
+	case "text", "json", "github":
+	default:
+		return fmt.Errorf("--format must be text, json or github, not %q", a.format)
+	}
+	if a.getenv("NO_COLOR") != "" {
+		a.noColor = true
+	}
+	return nil
+}
+
+// color reports whether text output to w may use ANSI colours.
+func (a *app) color(w io.Writer) bool {
+	if a.noColor || a.getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// loadOptions returns the loader options from the global flags.
+func (a *app) loadOptions() (content.Options, error) {
+	opts := content.Options{}
+	if a.configPath != "" {
+		rel, err := filepath.Rel(a.dir, a.configPath)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return opts, fmt.Errorf("--config %s must be inside --dir %s", a.configPath, a.dir)
+		}
+		opts.ConfigPath = filepath.ToSlash(rel)
+	}
+	return opts, nil
+}
+
+// load reads and checks the content repository in --dir.
+func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
+	opts, err := a.loadOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err := os.Stat(a.dir); err != nil || !st.IsDir() {
+		return nil, nil, fmt.Errorf("--dir %s is not a directory", a.dir)
+	}
+	repo, ds, err := content.Load(ctx, os.DirFS(a.dir), opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds.Add(rules.Check(repo)...)
+	return repo, ds.Sort(), nil
+}
+
+// source reads a file of the content directory for diagnostics excerpts.
+func (a *app) source(file string) []byte {
+	b, err := os.ReadFile(filepath.Join(a.dir, filepath.FromSlash(file)))
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// printDiagnostics writes diagnostics in the selected format.
+func (a *app) printDiagnostics(w io.Writer, ds diag.List, strict bool) error {
+	switch a.format {
+	case "json":
+		return diag.WriteJSON(w, ds, strict)
+	case "github":
+		return githubactions.Annotate(w, ds, a.dir)
+	default:
+		if err := diag.WriteText(w, ds, a.source, diag.Style{Color: a.color(w)}); err != nil {
+			return err
+		}
+		return nil
+	}
+}

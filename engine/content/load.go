@@ -1,0 +1,270 @@
+// Package content loads a clairon content repository — clairon.yaml, posts,
+// campaigns, contests, calendars and the media folder — from a directory or a
+// git commit's tree through one code path. It decodes front matter once into
+// positioned YAML nodes, validates it against the JSON Schemas, decodes it
+// strictly into typed structs, parses each body once with goldmark, and
+// reports every problem as a diagnostic with file:line:col.
+package content
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/clairon-dev/clairon/engine/diag"
+)
+
+// ConfigFile is the name of the repository's configuration file.
+const ConfigFile = "clairon.yaml"
+
+// MediaFolder holds the images and videos posts reference.
+const MediaFolder = "media"
+
+// DefaultMaxFileSize is the largest document accepted unless configured.
+const DefaultMaxFileSize = 1 << 20
+
+// Options tune loading.
+type Options struct {
+	// MaxFileSize overrides the configured document size limit when > 0.
+	MaxFileSize int64
+	// Workers is the number of files parsed at once; 0 means GOMAXPROCS.
+	Workers int
+	// Cache, when set, returns previously parsed documents by blob hash, so
+	// an unchanged file is not parsed again. It never changes a result.
+	Cache Cache
+	// ConfigPath overrides the configuration file's path within the tree.
+	ConfigPath string
+}
+
+// Cache stores parsed documents by (path, blob hash).
+type Cache interface {
+	Get(path, blob string) (*Document, diag.List, bool)
+	Put(path, blob string, d *Document, ds diag.List)
+}
+
+// BlobHasher is implemented by file systems that know each file's git blob
+// hash without reading it (a git tree). Others are hashed as they are read.
+type BlobHasher interface {
+	BlobHash(name string) (string, bool)
+}
+
+// Load reads a content repository from fsys. It returns the repository and
+// every diagnostic found; the error is reserved for failures to read the
+// file system itself.
+func Load(ctx context.Context, fsys fs.FS, opts Options) (*Repo, diag.List, error) {
+	l := &loader{fsys: fsys, opts: opts}
+	return l.load(ctx)
+}
+
+type loader struct {
+	fsys fs.FS
+	opts Options
+}
+
+type job struct {
+	path string
+	kind Kind // from the folder
+	size int64
+}
+
+func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
+	var ds diag.List
+	repo := &Repo{Media: map[string]MediaFile{}, fsys: l.fsys}
+
+	cfgPath := l.opts.ConfigPath
+	if cfgPath == "" {
+		cfgPath = ConfigFile
+	}
+	cfg, cfgDoc, cds, err := loadConfig(l.fsys, cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds.Add(cds...)
+	repo.Config, repo.ConfigDoc = cfg, cfgDoc
+
+	limit := int64(DefaultMaxFileSize)
+	if cfg != nil && cfg.Limits.MaxFileSize != "" {
+		if n, err := ParseSize(cfg.Limits.MaxFileSize); err == nil {
+			limit = n
+		} else {
+			ds.Errorf(cfgDoc.PosOf("limits", "max_file_size"), "config-invalid", "write a size such as 1MiB or 500KB", "%v", err)
+		}
+	}
+	if l.opts.MaxFileSize > 0 {
+		limit = l.opts.MaxFileSize
+	}
+
+	var jobs []job
+	for _, k := range Kinds {
+		err := fs.WalkDir(l.fsys, k.Folder, func(p string, e fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) && p == k.Folder {
+					return fs.SkipDir
+				}
+				return err
+			}
+			if e.IsDir() {
+				if p != k.Folder && strings.HasPrefix(e.Name(), ".") {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if strings.HasPrefix(e.Name(), ".") {
+				return nil
+			}
+			pos := diag.Pos{File: p}
+			if e.Type()&fs.ModeSymlink != 0 {
+				ds.Errorf(pos, "symlink", "replace the link with the file itself", "%s is a symbolic link; clairon reads documents only from regular files inside the repository", p)
+				return nil
+			}
+			if !e.Type().IsRegular() {
+				return nil
+			}
+			ext := strings.ToLower(path.Ext(p))
+			if ext != ".md" && ext != ".markdown" {
+				ds.Warnf(pos, "not-markdown", fmt.Sprintf("documents are Markdown files ending in .md; put images and videos under %s/", MediaFolder), "%s is not a Markdown file and is ignored", p)
+				return nil
+			}
+			info, err := e.Info()
+			if err != nil {
+				return err
+			}
+			if info.Size() > limit {
+				ds.Errorf(pos, "too-large", "split the document, or raise limits.max_file_size in clairon.yaml", "%s is %s, over the %s limit for a document", p, FormatSize(info.Size()), FormatSize(limit))
+				return nil
+			}
+			jobs = append(jobs, job{path: p, kind: k.Kind, size: info.Size()})
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("walk %s: %w", k.Folder, err)
+		}
+	}
+
+	if err := l.listMedia(repo, &ds); err != nil {
+		return nil, nil, err
+	}
+
+	docs, dds, err := l.parseAll(ctx, jobs)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds.Add(dds...)
+	repo.Docs = docs
+	return repo, ds, nil
+}
+
+func (l *loader) listMedia(repo *Repo, ds *diag.List) error {
+	hasher, _ := l.fsys.(BlobHasher)
+	err := fs.WalkDir(l.fsys, MediaFolder, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == MediaFolder {
+				return fs.SkipDir
+			}
+			return err
+		}
+		if e.IsDir() {
+			return nil
+		}
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		mf := MediaFile{Size: info.Size(), Symlink: e.Type()&fs.ModeSymlink != 0}
+		if hasher != nil {
+			mf.Blob, _ = hasher.BlobHash(p)
+		}
+		repo.Media[p] = mf
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("walk %s: %w", MediaFolder, err)
+	}
+	return nil
+}
+
+// parseAll parses the files in parallel and returns documents sorted by path.
+func (l *loader) parseAll(ctx context.Context, jobs []job) ([]*Document, diag.List, error) {
+	workers := l.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	type result struct {
+		doc *Document
+		ds  diag.List
+		err error
+	}
+	results := make([]result, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				d, ds, err := l.parseFile(jobs[i])
+				results[i] = result{d, ds, err}
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+
+	var docs []*Document
+	var ds diag.List
+	for _, r := range results {
+		if r.err != nil {
+			return nil, nil, r.err
+		}
+		ds.Add(r.ds...)
+		if r.doc != nil {
+			docs = append(docs, r.doc)
+		}
+	}
+	sort.Slice(docs, func(i, j int) bool { return docs[i].Path < docs[j].Path })
+	return docs, ds, nil
+}
+
+func (l *loader) parseFile(j job) (*Document, diag.List, error) {
+	data, err := fs.ReadFile(l.fsys, j.path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", j.path, err)
+	}
+	blob := ""
+	if h, ok := l.fsys.(BlobHasher); ok {
+		blob, _ = h.BlobHash(j.path)
+	}
+	if blob == "" {
+		blob = BlobHash(data)
+	}
+	if l.opts.Cache != nil {
+		if d, ds, ok := l.opts.Cache.Get(j.path, blob); ok {
+			return d, ds, nil
+		}
+	}
+	d, ds := ParseDocument(j.path, j.kind, data)
+	if d != nil {
+		d.Blob = blob
+	}
+	if l.opts.Cache != nil {
+		l.opts.Cache.Put(j.path, blob, d, ds)
+	}
+	return d, ds, nil
+}

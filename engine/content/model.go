@@ -1,0 +1,229 @@
+package content
+
+import (
+	"io/fs"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	"gopkg.in/yaml.v3"
+
+	"github.com/clairon-dev/clairon/engine/diag"
+)
+
+// Kind is the kind of a document.
+type Kind string
+
+// Document kinds.
+const (
+	KindPost     Kind = "post"
+	KindCampaign Kind = "campaign"
+	KindContest  Kind = "contest"
+	KindCalendar Kind = "calendar"
+)
+
+// Kinds lists the document kinds with their folders.
+var Kinds = []struct {
+	Kind   Kind
+	Folder string
+}{
+	{KindPost, "posts"},
+	{KindCampaign, "campaigns"},
+	{KindContest, "contests"},
+	{KindCalendar, "calendars"},
+}
+
+// Document is one Markdown file of the repository with its decoded front
+// matter, parsed body and positions.
+type Document struct {
+	// Path is the slash-separated path from the repository root.
+	Path string
+	// Kind comes from the folder, or from `kind:` in the front matter.
+	Kind Kind
+	// ID is `id:` from the front matter, or the path without its extension.
+	ID string
+	// ExplicitID is true when the front matter set `id:`.
+	ExplicitID bool
+	// Blob is the git blob hash of the file (hex), whether it was read from a
+	// git tree or a directory: the cache key and part of the content digest.
+	Blob string
+	// Meta is the front matter as a YAML mapping node, with positions.
+	Meta *yaml.Node
+	// Body is the Markdown after the front matter, LF line endings.
+	Body []byte
+	// BodyLine is the 1-based line of the file where Body starts.
+	BodyLine int
+	// AST is the goldmark tree of Body (parsed once).
+	AST ast.Node
+	// lineStarts holds the byte offset of each line of Body.
+	lineStarts []int
+
+	// Exactly one of these is set, according to Kind.
+	Post     *Post
+	Campaign *Campaign
+	Contest  *Contest
+	Calendar *Calendar
+}
+
+// Pos returns the position of the file itself.
+func (d *Document) Pos() diag.Pos { return diag.Pos{File: d.Path, Line: 1, Col: 1} }
+
+// PosOf returns the position of the front-matter value at a path of keys and
+// list indexes ("media", "0", "alt"). When the path does not exist it returns
+// the position of its deepest existing ancestor, or of the file.
+func (d *Document) PosOf(path ...string) diag.Pos {
+	n := Lookup(d.Meta, path...)
+	if n == nil {
+		return d.Pos()
+	}
+	return diag.Pos{File: d.Path, Line: n.Line, Col: n.Column}
+}
+
+// KeyPos returns the position of the key (not the value) at path, falling
+// back like PosOf.
+func (d *Document) KeyPos(path ...string) diag.Pos {
+	if len(path) == 0 {
+		return d.Pos()
+	}
+	parent := Lookup(d.Meta, path[:len(path)-1]...)
+	if parent != nil && parent.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(parent.Content); i += 2 {
+			if parent.Content[i].Value == path[len(path)-1] {
+				k := parent.Content[i]
+				return diag.Pos{File: d.Path, Line: k.Line, Col: k.Column}
+			}
+		}
+	}
+	return d.PosOf(path...)
+}
+
+// BodyPos converts a byte offset in Body to a file position.
+func (d *Document) BodyPos(offset int) diag.Pos {
+	if d.lineStarts == nil {
+		d.lineStarts = lineStarts(d.Body)
+	}
+	line := 0
+	lo, hi := 0, len(d.lineStarts)-1
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		if d.lineStarts[mid] <= offset {
+			line, lo = mid, mid+1
+		} else {
+			hi = mid - 1
+		}
+	}
+	return diag.Pos{File: d.Path, Line: d.BodyLine + line, Col: offset - d.lineStarts[line] + 1}
+}
+
+func lineStarts(b []byte) []int {
+	starts := []int{0}
+	for i, c := range b {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// Lookup walks a YAML node by mapping keys and sequence indexes, returning
+// the deepest node reached (nil if the first step fails).
+func Lookup(n *yaml.Node, path ...string) *yaml.Node {
+	cur := n
+	for _, p := range path {
+		next := child(cur, p)
+		if next == nil {
+			return cur
+		}
+		cur = next
+	}
+	return cur
+}
+
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) > 0 {
+			return child(n.Content[0], key)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+	case yaml.SequenceNode:
+		idx := 0
+		for _, c := range key {
+			if c < '0' || c > '9' {
+				return nil
+			}
+			idx = idx*10 + int(c-'0')
+		}
+		if key != "" && idx < len(n.Content) {
+			return n.Content[idx]
+		}
+	}
+	return nil
+}
+
+// Repo is a loaded content repository.
+type Repo struct {
+	// Config is clairon.yaml; nil when it is missing (a diagnostic says so).
+	Config *Config
+	// ConfigDoc holds clairon.yaml's node and path, for positions.
+	ConfigDoc *Document
+	// Docs are the documents sorted by path.
+	Docs []*Document
+	// Media lists the files under media/ by slash path.
+	Media map[string]MediaFile
+
+	fsys fs.FS
+}
+
+// ReadFile reads a file of the repository (a media file, for publishing).
+func (r *Repo) ReadFile(name string) ([]byte, error) { return fs.ReadFile(r.fsys, name) }
+
+// FS returns the file system the repository was loaded from.
+func (r *Repo) FS() fs.FS { return r.fsys }
+
+// MediaFile describes a file under media/.
+type MediaFile struct {
+	Size int64
+	// Blob is the git blob hash (hex) of the file.
+	Blob string
+	// Symlink is true for a symbolic link (refused: it may leave the tree).
+	Symlink bool
+}
+
+// Posts returns the post documents in path order.
+func (r *Repo) Posts() []*Document { return r.byKind(KindPost) }
+
+// Campaigns returns the campaign documents in path order.
+func (r *Repo) Campaigns() []*Document { return r.byKind(KindCampaign) }
+
+// Contests returns the contest documents in path order.
+func (r *Repo) Contests() []*Document { return r.byKind(KindContest) }
+
+// Calendars returns the calendar documents in path order.
+func (r *Repo) Calendars() []*Document { return r.byKind(KindCalendar) }
+
+func (r *Repo) byKind(k Kind) []*Document {
+	var out []*Document
+	for _, d := range r.Docs {
+		if d.Kind == k {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// IDFromPath derives a document id from its path: the path without its
+// extension ("posts/2026/lancement.md" -> "posts/2026/lancement").
+func IDFromPath(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i > strings.LastIndexByte(p, '/') {
+		return p[:i]
+	}
+	return p
+}

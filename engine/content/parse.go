@@ -1,0 +1,426 @@
+package content
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+	"github.com/adrg/frontmatter"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
+	"gopkg.in/yaml.v3"
+
+	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/schema"
+)
+
+// Limits on the shape of front matter, against hostile or broken input.
+const (
+	maxDepth = 32      // nesting of mappings and lists
+	maxNodes = 100_000 // nodes after alias expansion ("billion laughs")
+)
+
+// markdown is the one goldmark parser: CommonMark plus strikethrough and
+// tables. Linkify is deliberately off: it would turn @user@instance handles
+// into mailto links; bare URLs are found by the renderer's own detection.
+var markdown = goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table))
+
+// ParseDocument parses one Markdown document. kind is the kind implied by
+// its folder; `kind:` in the front matter overrides it. It never panics on
+// any input; problems are diagnostics, and the document is nil only when
+// nothing useful could be read.
+func ParseDocument(path string, kind Kind, data []byte) (*Document, diag.List) {
+	var ds diag.List
+	data, ok := checkText(path, data, &ds)
+	if !ok {
+		return nil, ds
+	}
+	meta, metaLine, body, ok := splitFrontMatter(path, data, &ds)
+	if !ok {
+		return nil, ds
+	}
+	d := &Document{Path: path, Kind: kind, Meta: meta, Body: body,
+		BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte{'\n'})}
+	_ = metaLine
+	if meta == nil {
+		ds.Errorf(d.Pos(), "front-matter-missing", "start the file with a line '---', the YAML keys (to:, at:…), then a closing '---'", "%s has no front matter", path)
+		return nil, ds
+	}
+	if k := scalarAt(meta, "kind"); k != "" {
+		switch Kind(k) {
+		case KindPost, KindCampaign, KindContest, KindCalendar:
+			d.Kind = Kind(k)
+		}
+	}
+	decodeMeta(d, &ds)
+	d.AST = markdown.Parser().Parse(text.NewReader(d.Body))
+	return d, ds
+}
+
+// checkText refuses binary and non-UTF-8 files, strips a byte order mark and
+// normalises CRLF line endings (lines and columns stay the same).
+func checkText(path string, data []byte, ds *diag.List) ([]byte, bool) {
+	pos := diag.Pos{File: path}
+	if len(bytes.TrimSpace(data)) == 0 {
+		ds.Errorf(pos, "empty", "write the front matter and the text, or delete the file", "%s is empty", path)
+		return nil, false
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		ds.Errorf(offsetPos(path, data, i), "binary", "documents are UTF-8 Markdown text; put images and videos under media/", "%s looks like a binary file (NUL byte)", path)
+		return nil, false
+	}
+	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+		data = data[3:]
+	}
+	if !utf8.Valid(data) {
+		i := 0
+		for i < len(data) {
+			r, n := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			i += n
+		}
+		ds.Errorf(offsetPos(path, data, i), "encoding", "save the file as UTF-8 (it is probably Latin-1 or Windows-1252)", "%s is not valid UTF-8 (byte 0x%02x)", path, data[i])
+		return nil, false
+	}
+	if bytes.Contains(data, []byte("\r\n")) {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	}
+	return data, true
+}
+
+func offsetPos(path string, data []byte, off int) diag.Pos {
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	col := off - bytes.LastIndexByte(data[:off], '\n')
+	return diag.Pos{File: path, Line: line, Col: col}
+}
+
+// splitFrontMatter finds the front matter with adrg/frontmatter (YAML between
+// '---' lines, TOML between '+++', JSON between ';;;' or as a leading object)
+// and parses it into a YAML node whose lines are those of the file.
+func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int, []byte, bool) {
+	first, firstLine := firstLine(data)
+	var node *yaml.Node
+	var parseErr error
+	called := false
+	asYAML := func(b []byte, _ any) error {
+		called = true
+		var n yaml.Node
+		if err := yaml.Unmarshal(b, &n); err != nil {
+			parseErr = err
+			return nil
+		}
+		node = &n
+		return nil
+	}
+	asTOML := func(b []byte, _ any) error {
+		called = true
+		var m map[string]any
+		if _, err := toml.Decode(string(b), &m); err != nil {
+			parseErr = err
+			return nil
+		}
+		var n yaml.Node
+		if err := n.Encode(m); err != nil {
+			parseErr = err
+			return nil
+		}
+		node = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&n}}
+		return nil
+	}
+	formats := []*frontmatter.Format{
+		frontmatter.NewFormat("---", "---", asYAML),
+		frontmatter.NewFormat("---yaml", "---", asYAML),
+		frontmatter.NewFormat("+++", "+++", asTOML),
+		frontmatter.NewFormat("---toml", "---", asTOML),
+		frontmatter.NewFormat(";;;", ";;;", asYAML),
+		frontmatter.NewFormat("---json", "---", asYAML),
+	}
+	rest, err := frontmatter.Parse(bytes.NewReader(data), nil, formats...)
+	if err != nil {
+		ds.Errorf(diag.Pos{File: path, Line: 1, Col: 1}, "front-matter", "", "cannot read front matter: %v", err)
+		return nil, 0, nil, false
+	}
+	if !called {
+		for _, f := range formats {
+			if first == f.Start {
+				ds.Errorf(diag.Pos{File: path, Line: firstLine, Col: 1}, "front-matter-unclosed",
+					fmt.Sprintf("close the front matter with a line containing only %s", f.End),
+					"front matter opened here never closes")
+				return nil, 0, nil, false
+			}
+		}
+		return nil, 0, data, true
+	}
+	metaLine := firstLine // the delimiter line; keys start on the next one
+	if parseErr != nil {
+		ds.Add(yamlError(path, metaLine, parseErr))
+		return nil, 0, nil, false
+	}
+	if node == nil || len(node.Content) == 0 {
+		node = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map", Line: metaLine + 1, Column: 1}}}
+	}
+	shiftLines(node, metaLine, 0)
+	root := node.Content[0]
+	if root.Kind != yaml.MappingNode {
+		ds.Errorf(diag.Pos{File: path, Line: root.Line, Col: root.Column}, "front-matter", "front matter is a list of 'key: value' lines", "front matter must be a mapping of keys, not a %s", kindName(root))
+		return nil, 0, nil, false
+	}
+	return root, metaLine, rest, true
+}
+
+func firstLine(data []byte) (string, int) {
+	line := 1
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var l []byte
+		if i < 0 {
+			l, data = data, nil
+		} else {
+			l, data = data[:i], data[i+1:]
+		}
+		if t := strings.TrimSpace(string(l)); t != "" {
+			return t, line
+		}
+		line++
+	}
+	return "", line
+}
+
+// shiftLines makes node positions relative to the file, guarding depth.
+func shiftLines(n *yaml.Node, by, depth int) {
+	if depth > maxDepth*2 {
+		return
+	}
+	if n.Line > 0 {
+		n.Line += by
+	} else {
+		n.Line, n.Column = by, 1
+	}
+	for _, c := range n.Content {
+		shiftLines(c, by, depth+1)
+	}
+}
+
+var yamlLine = strings.NewReplacer("yaml: ", "")
+
+// yamlError turns a yaml.v3 error ("yaml: line 3: …") into a diagnostic at
+// the file's line.
+func yamlError(path string, metaLine int, err error) diag.Diagnostic {
+	msg := err.Error()
+	line := metaLine
+	var l int
+	if _, e := fmt.Sscanf(msg, "yaml: line %d:", &l); e == nil {
+		line = metaLine + l
+		msg = msg[strings.Index(msg, ":")+1:]
+		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	} else {
+		msg = yamlLine.Replace(msg)
+	}
+	return diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: path, Line: line, Col: 1}, Code: "yaml",
+		Message: "invalid YAML: " + msg, Hint: "check indentation (spaces, not tabs) and quote values containing ': ' or starting with '@', '*' or '&'"}
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "single value"
+	default:
+		return "mapping"
+	}
+}
+
+func scalarAt(m *yaml.Node, key string) string {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key && m.Content[i+1].Kind == yaml.ScalarNode {
+			return m.Content[i+1].Value
+		}
+	}
+	return ""
+}
+
+// decodeMeta validates the front matter against its schema and decodes it
+// into the kind's struct.
+func decodeMeta(d *Document, ds *diag.List) {
+	var target any
+	var name string
+	switch d.Kind {
+	case KindPost:
+		d.Post, target, name = &Post{}, nil, schema.Post
+		target = d.Post
+	case KindCampaign:
+		d.Campaign, name = &Campaign{}, schema.Campaign
+		target = d.Campaign
+	case KindContest:
+		d.Contest, name = &Contest{}, schema.Contest
+		target = d.Contest
+	case KindCalendar:
+		d.Calendar, name = &Calendar{}, schema.Calendar
+		target = d.Calendar
+	}
+	ok := validateNode(d, name, ds)
+	if err := d.Meta.Decode(target); err != nil && ok {
+		ds.Errorf(d.PosOf(), "front-matter", "", "cannot decode front matter: %v", err)
+	}
+	d.ID, d.ExplicitID = idOf(d)
+}
+
+func idOf(d *Document) (string, bool) {
+	if id := scalarAt(d.Meta, "id"); id != "" {
+		return id, true
+	}
+	return IDFromPath(d.Path), false
+}
+
+// validateNode converts the node to JSON values (bounded against alias bombs
+// and deep nesting) and reports schema violations at the nodes' positions.
+// It returns whether the document is valid.
+func validateNode(d *Document, name string, ds *diag.List) bool {
+	conv := converter{}
+	v, err := conv.value(d.Meta, 0)
+	if err != nil {
+		ds.Errorf(diag.Pos{File: d.Path, Line: conv.errLine, Col: conv.errCol}, "front-matter", "simplify the front matter: no deep nesting, no aliases that expand to huge documents", "%v", err)
+		return false
+	}
+	vs, err := schema.Validate(name, v)
+	if err != nil {
+		ds.Errorf(d.Pos(), "internal", "", "schema: %v", err)
+		return false
+	}
+	for _, x := range vs {
+		pos := d.PosOf(x.Path...)
+		where := DisplayPath(x.Path)
+		if x.Unknown != "" {
+			pos = d.KeyPos(x.Path...)
+			hint := x.Description
+			if x.Suggestion != "" {
+				hint = fmt.Sprintf("did you mean %q? %s", x.Suggestion, x.Description)
+			}
+			ds.Errorf(pos, "unknown-key", hint, "unknown key %q in %s", x.Unknown, kindLabel(d.Kind, x.Path[:len(x.Path)-1]))
+			continue
+		}
+		if where == "" {
+			where = "front matter"
+		}
+		ds.Errorf(pos, "schema", x.Description, "%s: %s", where, x.Message)
+	}
+	return len(vs) == 0
+}
+
+func kindLabel(k Kind, parent []string) string {
+	if len(parent) == 0 {
+		if k == "" {
+			return "the configuration"
+		}
+		return string(k) + " front matter"
+	}
+	return DisplayPath(parent)
+}
+
+// DisplayPath renders a front-matter path for people: media[0].alt.
+func DisplayPath(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// converter turns YAML nodes into the values the schema validator takes.
+type converter struct {
+	nodes           int
+	errLine, errCol int
+}
+
+var errTooBig = errors.New("front matter expands to too many values (alias bomb?)")
+
+func (c *converter) fail(n *yaml.Node, err error) (any, error) {
+	if c.errLine == 0 {
+		c.errLine, c.errCol = n.Line, n.Column
+	}
+	return nil, err
+}
+
+func (c *converter) value(n *yaml.Node, depth int) (any, error) {
+	c.nodes++
+	if c.nodes > maxNodes {
+		return c.fail(n, errTooBig)
+	}
+	if depth > maxDepth {
+		return c.fail(n, fmt.Errorf("front matter is nested more than %d levels deep", maxDepth))
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return c.value(n.Content[0], depth)
+	case yaml.AliasNode:
+		return c.value(n.Alias, depth+1)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.AliasNode || k.Tag == "!!merge" {
+				return c.fail(k, errors.New("YAML merge keys (<<) are not supported in front matter"))
+			}
+			if _, dup := m[k.Value]; dup {
+				return c.fail(k, fmt.Errorf("key %q appears twice", k.Value))
+			}
+			v, err := c.value(n.Content[i+1], depth+1)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, e := range n.Content {
+			v, err := c.value(e, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
+		}
+		return s, nil
+	default:
+		switch n.Tag {
+		case "!!null":
+			return nil, nil
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				return n.Value, nil
+			}
+			return b, nil
+		case "!!int", "!!float":
+			var f float64
+			if err := n.Decode(&f); err != nil {
+				return n.Value, nil
+			}
+			return json.Number(strings.TrimPrefix(fmt.Sprint(f), "+")), nil
+		case "!!timestamp":
+			// Dates are strings to clairon: it reads them in the configured
+			// time zone itself, rather than YAML's UTC default.
+			return n.Value, nil
+		default:
+			return n.Value, nil
+		}
+	}
+}

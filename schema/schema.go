@@ -1,0 +1,291 @@
+// Package schema embeds clairon's JSON Schemas (2020-12) — post, campaign,
+// contest, calendar, clairon.yaml, plan and state — compiles them once and
+// validates decoded documents against them, returning violations with the
+// schema's own descriptions as hints.
+package schema
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/clairon-dev/clairon/engine/diag"
+)
+
+//go:embed *.schema.json
+var files embed.FS
+
+// BaseURL is the $id prefix of every schema.
+const BaseURL = "https://clairon.dev/schema/"
+
+// Names of the document schemas.
+const (
+	Post     = "post"
+	Campaign = "campaign"
+	Contest  = "contest"
+	Calendar = "calendar"
+	Config   = "config"
+	Plan     = "plan"
+	State    = "state"
+)
+
+// FS returns the embedded schema files.
+func FS() fs.FS { return files }
+
+// Export writes every schema file into dir, for editors.
+func Export(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	entries, err := fs.ReadDir(files, ".")
+	if err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, e := range entries {
+		b, err := files.ReadFile(e.Name())
+		if err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, e.Name())
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return nil, err
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+type compiled struct {
+	schemas map[string]*jsonschema.Schema
+	raw     map[string]any // file name -> decoded JSON, for descriptions
+	err     error
+}
+
+var (
+	once sync.Once
+	all  compiled
+)
+
+func load() *compiled {
+	once.Do(func() {
+		all = compiled{schemas: map[string]*jsonschema.Schema{}, raw: map[string]any{}}
+		c := jsonschema.NewCompiler()
+		c.Draft = jsonschema.Draft2020
+		c.AssertFormat = false
+		entries, err := fs.ReadDir(files, ".")
+		if err != nil {
+			all.err = err
+			return
+		}
+		for _, e := range entries {
+			b, _ := files.ReadFile(e.Name())
+			var v any
+			if err := json.Unmarshal(b, &v); err != nil {
+				all.err = fmt.Errorf("schema %s: %w", e.Name(), err)
+				return
+			}
+			all.raw[e.Name()] = v
+			if err := c.AddResource(BaseURL+e.Name(), bytes.NewReader(b)); err != nil {
+				all.err = fmt.Errorf("schema %s: %w", e.Name(), err)
+				return
+			}
+		}
+		for _, e := range entries {
+			name := strings.TrimSuffix(e.Name(), ".schema.json")
+			s, err := c.Compile(BaseURL + e.Name())
+			if err != nil {
+				all.err = fmt.Errorf("compile schema %s: %w", e.Name(), err)
+				return
+			}
+			all.schemas[name] = s
+		}
+	})
+	return &all
+}
+
+// Violation is one way a document fails its schema.
+type Violation struct {
+	// Path is the location in the document: mapping keys and list indexes.
+	Path []string
+	// Message says what is wrong, in plain words.
+	Message string
+	// Description is the schema's description of the value, as a hint.
+	Description string
+	// Unknown is set when the violation is a key the schema does not allow;
+	// Suggestion is the closest allowed key, if any is close.
+	Unknown    string
+	Suggestion string
+}
+
+// Validate checks a decoded document (maps, slices, strings, json.Number,
+// bools, nil) against the named schema.
+func Validate(name string, doc any) ([]Violation, error) {
+	c := load()
+	if c.err != nil {
+		return nil, c.err
+	}
+	s, ok := c.schemas[name]
+	if !ok {
+		return nil, fmt.Errorf("no schema named %q", name)
+	}
+	err := s.Validate(doc)
+	if err == nil {
+		return nil, nil
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return nil, err
+	}
+	var leaves []*jsonschema.ValidationError
+	collectLeaves(ve, &leaves)
+	return c.violations(leaves), nil
+}
+
+func collectLeaves(ve *jsonschema.ValidationError, out *[]*jsonschema.ValidationError) {
+	if len(ve.Causes) == 0 {
+		*out = append(*out, ve)
+		return
+	}
+	for _, c := range ve.Causes {
+		collectLeaves(c, out)
+	}
+}
+
+var quoted = regexp.MustCompile(`'([^']*)'`)
+
+// violations turns leaf errors into violations. Alternatives of an anyOf or
+// oneOf that fail at the same place are merged into one message.
+func (c *compiled) violations(leaves []*jsonschema.ValidationError) []Violation {
+	byPath := map[string]*Violation{}
+	var order []string
+	add := func(v Violation) {
+		key := strings.Join(v.Path, "\x00") + "\x01" + v.Unknown
+		if prev, ok := byPath[key]; ok {
+			if !strings.Contains(prev.Message, v.Message) {
+				prev.Message += "; or " + v.Message
+			}
+			return
+		}
+		byPath[key] = &v
+		order = append(order, key)
+	}
+	for _, l := range leaves {
+		path := pointerTokens(l.InstanceLocation)
+		file, ptr := splitLocation(l.AbsoluteKeywordLocation)
+		parentPtr := ptr[:max(0, strings.LastIndexByte(ptr, '/'))]
+		if strings.HasSuffix(ptr, "/additionalProperties") {
+			allowed := c.allowedKeys(file, parentPtr)
+			for _, m := range quoted.FindAllStringSubmatch(l.Message, -1) {
+				key := m[1]
+				v := Violation{Path: append(append([]string{}, path...), key), Unknown: key,
+					Message: fmt.Sprintf("unknown key %q", key)}
+				if len(allowed) > 0 {
+					v.Suggestion = diag.Suggest(key, allowed)
+					v.Description = "allowed keys: " + strings.Join(allowed, ", ")
+				}
+				add(v)
+			}
+			continue
+		}
+		add(Violation{Path: path, Message: plainMessage(l.Message), Description: c.description(file, parentPtr)})
+	}
+	out := make([]Violation, 0, len(order))
+	for _, k := range order {
+		out = append(out, *byPath[k])
+	}
+	return out
+}
+
+// plainMessage rewords the validator's messages for people who write YAML.
+func plainMessage(m string) string {
+	r := strings.NewReplacer("expected object", "expected a mapping", "expected array", "expected a list",
+		"but got object", "but got a mapping", "but got array", "but got a list", "but got null", "but got nothing")
+	m = r.Replace(m)
+	if strings.HasPrefix(m, "does not match pattern") {
+		return "has an invalid format"
+	}
+	if strings.HasPrefix(m, "missing properties: ") {
+		return "missing required key " + strings.TrimPrefix(m, "missing properties: ")
+	}
+	return m
+}
+
+func splitLocation(abs string) (file, ptr string) {
+	i := strings.IndexByte(abs, '#')
+	if i < 0 {
+		return strings.TrimPrefix(abs, BaseURL), ""
+	}
+	return strings.TrimPrefix(abs[:i], BaseURL), abs[i+1:]
+}
+
+func pointerTokens(p string) []string {
+	if p == "" || p == "/" {
+		return nil
+	}
+	toks := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, t := range toks {
+		toks[i] = strings.NewReplacer("~1", "/", "~0", "~").Replace(t)
+	}
+	return toks
+}
+
+func (c *compiled) resolve(file, ptr string) map[string]any {
+	var cur any = c.raw[file]
+	for _, t := range pointerTokens(ptr) {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[t]
+		case []any:
+			i := 0
+			fmt.Sscanf(t, "%d", &i)
+			if i < len(v) {
+				cur = v[i]
+			} else {
+				return nil
+			}
+		default:
+			return nil
+		}
+	}
+	m, _ := cur.(map[string]any)
+	return m
+}
+
+// description returns the description of the schema at ptr, or of its
+// nearest described ancestor.
+func (c *compiled) description(file, ptr string) string {
+	for {
+		if m := c.resolve(file, ptr); m != nil {
+			if d, ok := m["description"].(string); ok {
+				return d
+			}
+		}
+		i := strings.LastIndexByte(ptr, '/')
+		if i < 0 {
+			return ""
+		}
+		ptr = ptr[:i]
+	}
+}
+
+func (c *compiled) allowedKeys(file, ptr string) []string {
+	m := c.resolve(file, ptr)
+	props, _ := m["properties"].(map[string]any)
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
