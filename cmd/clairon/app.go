@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/clairon-dev/clairon/engine/content"
@@ -23,7 +25,25 @@ type app struct {
 	getenv         func(string) string
 
 	dir, configPath, format string
+	stateRepo               string
 	noColor                 bool
+
+	// now is the clock; main passes time.Now, tests a fixed clock.
+	now func() time.Time
+}
+
+// sourceCommit returns the commit checked out in the content's repository,
+// or "" outside git.
+func (a *app) sourceCommit() string {
+	repo, err := git.PlainOpenWithOptions(a.dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return ""
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return ""
+	}
+	return head.Hash().String()
 }
 
 func (a *app) setup(cmd *cobra.Command) error {

@@ -10,7 +10,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -47,9 +49,14 @@ func main() {
 
 // run executes the CLI with explicit streams and environment, for tests.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	return runWith(ctx, args, stdin, stdout, stderr, getenv, time.Now)
+}
+
+// runWith is run with an explicit clock.
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, now func() time.Time) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: now}
 	root := a.rootCommand()
-	root.SetArgs(args)
+	root.SetArgs(terraformStyle(args))
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -66,6 +73,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "clairon: %v\n", err)
 	return exitError
+}
+
+// terraformStyle accepts Terraform's single-dash long flags (-out FILE,
+// -detailed-exitcode), which people type from habit.
+func terraformStyle(args []string) []string {
+	out := make([]string, len(args))
+	for i, arg := range args {
+		name, _, _ := strings.Cut(arg, "=")
+		switch name {
+		case "-out", "-detailed-exitcode", "-json":
+			arg = "-" + arg
+		}
+		out[i] = arg
+	}
+	return out
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -86,8 +108,10 @@ publishes each post once, on time, on every network it targets.`,
 	f.StringVar(&a.configPath, "config", "", "configuration file (default <dir>/clairon.yaml)")
 	f.StringVar(&a.format, "format", "text", "output format: text, json or github")
 	f.BoolVar(&a.noColor, "no-color", false, "disable colours (also when NO_COLOR is set)")
+	f.StringVar(&a.stateRepo, "state-repo", "", "git repository holding the state branch (default: the one containing --dir)")
 	root.AddCommand(
 		a.validateCommand(),
+		a.planCommand(),
 		a.schemaCommand(),
 		a.versionCommand(),
 	)

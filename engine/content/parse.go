@@ -11,6 +11,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/adrg/frontmatter"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
 	"gopkg.in/yaml.v3"
@@ -29,6 +30,10 @@ const (
 // tables. Linkify is deliberately off: it would turn @user@instance handles
 // into mailto links; bare URLs are found by the renderer's own detection.
 var markdown = goldmark.New(goldmark.WithExtensions(extension.Strikethrough, extension.Table))
+
+// ParseMarkdown parses Markdown with clairon's parser (for override texts
+// and first comments, which live in the front matter).
+func ParseMarkdown(src []byte) ast.Node { return markdown.Parser().Parse(text.NewReader(src)) }
 
 // ParseDocument parses one Markdown document. kind is the kind implied by
 // its folder; `kind:` in the front matter overrides it. It never panics on
@@ -287,7 +292,7 @@ func validateNode(d *Document, name string, ds *diag.List) bool {
 	conv := converter{}
 	v, err := conv.value(d.Meta, 0)
 	if err != nil {
-		ds.Errorf(diag.Pos{File: d.Path, Line: conv.errLine, Col: conv.errCol}, "front-matter", "simplify the front matter: no deep nesting, no aliases that expand to huge documents", "%v", err)
+		ds.Errorf(diag.Pos{File: d.Path, Line: conv.errLine, Col: conv.errCol}, conv.errCode, conv.errHint, "%v", err)
 		return false
 	}
 	vs, err := schema.Validate(name, v)
@@ -343,15 +348,18 @@ func DisplayPath(path []string) string {
 
 // converter turns YAML nodes into the values the schema validator takes.
 type converter struct {
-	nodes           int
-	errLine, errCol int
+	nodes            int
+	errLine, errCol  int
+	errCode, errHint string
 }
 
 var errTooBig = errors.New("front matter expands to too many values (alias bomb?)")
 
-func (c *converter) fail(n *yaml.Node, err error) (any, error) {
+const hintSimplify = "simplify the front matter: no deep nesting, no aliases that expand to huge documents"
+
+func (c *converter) fail(n *yaml.Node, code, hint string, err error) (any, error) {
 	if c.errLine == 0 {
-		c.errLine, c.errCol = n.Line, n.Column
+		c.errLine, c.errCol, c.errCode, c.errHint = n.Line, n.Column, code, hint
 	}
 	return nil, err
 }
@@ -359,10 +367,10 @@ func (c *converter) fail(n *yaml.Node, err error) (any, error) {
 func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 	c.nodes++
 	if c.nodes > maxNodes {
-		return c.fail(n, errTooBig)
+		return c.fail(n, "front-matter", hintSimplify, errTooBig)
 	}
 	if depth > maxDepth {
-		return c.fail(n, fmt.Errorf("front matter is nested more than %d levels deep", maxDepth))
+		return c.fail(n, "front-matter", hintSimplify, fmt.Errorf("front matter is nested more than %d levels deep", maxDepth))
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -377,10 +385,10 @@ func (c *converter) value(n *yaml.Node, depth int) (any, error) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
 			if k.Kind == yaml.AliasNode || k.Tag == "!!merge" {
-				return c.fail(k, errors.New("YAML merge keys (<<) are not supported in front matter"))
+				return c.fail(k, "front-matter", "write the keys out in full", errors.New("YAML merge keys (<<) are not supported in front matter"))
 			}
 			if _, dup := m[k.Value]; dup {
-				return c.fail(k, fmt.Errorf("key %q appears twice", k.Value))
+				return c.fail(k, "duplicate-key", "keep one of them: YAML would silently use the last", fmt.Errorf("key %q appears twice", k.Value))
 			}
 			v, err := c.value(n.Content[i+1], depth+1)
 			if err != nil {

@@ -1,0 +1,82 @@
+package plan
+
+import (
+	"slices"
+	"time"
+
+	"github.com/clairon-dev/clairon/engine/calendar"
+	"github.com/clairon-dev/clairon/engine/content"
+	"github.com/clairon-dev/clairon/engine/localtime"
+)
+
+// holds decides which changes wait: a freeze, a calendar's blackout, quiet
+// hours. A held change keeps its action and shows why and until when.
+type holds struct {
+	cfg  *content.Config
+	loc  *time.Location
+	cals map[string]*calendar.Calendar
+	now  time.Time
+}
+
+// apply holds ch when it would fall in a frozen period, a blackout or quiet
+// hours at the time it becomes due (now, or its scheduled time).
+func (h holds) apply(ch *Change) {
+	if ch.Held != "" {
+		return
+	}
+	t := h.now
+	if ch.Scheduled && ch.At.After(t) {
+		t = ch.At
+	}
+	if f := h.cfg.Policy.Freeze; f != nil && f.On {
+		until := time.Time{}
+		if f.Until != "" {
+			if p, err := localtime.Parse(f.Until, h.loc); err == nil {
+				until = p.Time
+			}
+		}
+		if until.IsZero() || t.Before(until) {
+			reason := "publication is frozen"
+			if f.Reason != "" {
+				reason += ": " + f.Reason
+			}
+			ch.Held, ch.HeldUntil = reason, until
+			return
+		}
+	}
+	if ch.Action == Delete {
+		return // quiet hours and blackouts are about what people see appear
+	}
+	for _, id := range sortedKeys(h.cals) {
+		c := h.cals[id]
+		if !slices.Contains(c.Accounts(), ch.Address.Account) {
+			continue
+		}
+		if b, dark := c.Blackout(t); dark {
+			reason := "blackout in calendar " + id
+			if b.Reason != "" {
+				reason += ": " + b.Reason
+			}
+			ch.Held, ch.HeldUntil = reason, b.To
+			return
+		}
+		if q := c.QuietHours; q != nil && q.Contains(t.In(c.Loc)) {
+			ch.Held, ch.HeldUntil = "quiet hours "+q.String()+" (calendar "+id+")", q.End(t.In(c.Loc))
+			return
+		}
+	}
+	if qs := h.cfg.Policy.QuietHours; qs != "" {
+		if q, err := localtime.ParseClockRange(qs); err == nil && q.Contains(t.In(h.loc)) {
+			ch.Held, ch.HeldUntil = "quiet hours "+q.String(), q.End(t.In(h.loc))
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

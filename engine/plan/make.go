@@ -1,0 +1,361 @@
+package plan
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clairon-dev/clairon/engine/calendar"
+	"github.com/clairon-dev/clairon/engine/content"
+	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/localtime"
+	"github.com/clairon-dev/clairon/engine/network"
+	"github.com/clairon-dev/clairon/engine/render"
+	"github.com/clairon-dev/clairon/engine/rules"
+	"github.com/clairon-dev/clairon/engine/state"
+)
+
+// MaxAttempts is how many failed publications of the same content are
+// retried before the change is held for a person to look at.
+const MaxAttempts = 5
+
+// Input is everything a plan depends on.
+type Input struct {
+	Repo *content.Repo
+	// Caps gives each account's capabilities; nil treats every network as
+	// unable to edit.
+	Caps render.Capabilities
+	// Snapshot is the state the plan is made against.
+	Snapshot *state.Snapshot
+	// Now is the plan's time (`--at` sets it).
+	Now time.Time
+	// Accounts limits the plan to these accounts; empty means all.
+	Accounts []string
+	// SourceCommit is recorded in the plan.
+	SourceCommit string
+	// Renderer is reused when given (its media hashes are cached).
+	Renderer *render.Renderer
+}
+
+// desired is one (post, account) the content wants published.
+type desired struct {
+	addr  state.Address
+	doc   *content.Document
+	out   *render.Output
+	at    time.Time // zero: as soon as possible
+	slot  string
+	draft bool
+}
+
+// Make computes the plan. Diagnostics are the rendering problems (too long,
+// unknown mentions…) and the plan's warnings; when they hold errors the plan
+// must not be applied.
+func Make(in Input) (*Plan, diag.List) {
+	var ds diag.List
+	st := in.Snapshot.State
+	p := &Plan{FormatVersion: FormatVersion, CreatedAt: in.Now.UTC(), SourceCommit: in.SourceCommit,
+		StateLineage: st.Lineage, StateSerial: st.Serial, StateVersion: in.Snapshot.Version}
+	cfg := in.Repo.Config
+	if cfg == nil {
+		return p, ds
+	}
+	loc := rules.Location(in.Repo)
+	r := in.Renderer
+	if r == nil {
+		r = render.New(in.Repo, in.Caps)
+	}
+	wanted := func(account string) bool {
+		return len(in.Accounts) == 0 || slices.Contains(in.Accounts, account)
+	}
+
+	cals := map[string]*calendar.Calendar{}
+	for _, d := range in.Repo.Calendars() {
+		if c, err := calendar.Resolve(d, loc); err == nil {
+			cals[d.ID] = c
+		}
+	}
+
+	// Desired publications, with fixed times first so that next-slot posts
+	// fill what is left.
+	var want []*desired
+	var nextSlot []*desired
+	for _, d := range in.Repo.Posts() {
+		outs, rds := r.RenderAll(d)
+		ds.Add(rds...)
+		for _, o := range outs {
+			if !wanted(o.Account) {
+				continue
+			}
+			w := &desired{addr: state.Address{Post: d.ID, Account: o.Account}, doc: d, out: o, draft: d.Post.IsDraft()}
+			switch at := d.Post.At; {
+			case at == content.AtNextSlot:
+				nextSlot = append(nextSlot, w)
+			case at != "":
+				if t, err := localtime.Parse(at, loc); err == nil {
+					w.at = t.Time
+				}
+			}
+			want = append(want, w)
+		}
+	}
+	assignSlots(nextSlot, want, cals, st, in.Now, &ds)
+
+	byAddr := map[state.Address]*desired{}
+	for _, w := range want {
+		byAddr[w.addr] = w
+	}
+	moves := findMoves(want, st, byAddr)
+
+	h := holds{cfg: cfg, loc: loc, cals: cals, now: in.Now}
+	for _, w := range want {
+		ch := decide(w, st.Record(w.addr), moves[w.addr], cfg, in.Caps, in.Now, &ds)
+		if ch.Action.Writes() && ch.Action != Reconcile {
+			h.apply(ch)
+		}
+		p.Changes = append(p.Changes, ch)
+	}
+	// Records whose post is gone from the repository.
+	moved := map[state.Address]bool{}
+	for _, from := range moves {
+		moved[from.Address] = true
+	}
+	for _, a := range st.Addresses() {
+		rec := st.Record(a)
+		if byAddr[a] != nil || moved[a] || !wanted(a.Account) {
+			continue
+		}
+		if ch := orphan(rec, cfg, in.Now); ch != nil {
+			if ch.Action == Delete {
+				h.apply(ch)
+			}
+			p.Changes = append(p.Changes, ch)
+		}
+	}
+	slices.SortFunc(p.Changes, func(a, b *Change) int {
+		return cmp.Or(cmp.Compare(a.Address.Post, b.Address.Post), cmp.Compare(a.Address.Account, b.Address.Account))
+	})
+	p.Diagnostics = ds.Sort()
+	return p, p.Diagnostics
+}
+
+// decide picks the action for a desired publication given its record.
+func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps render.Capabilities, now time.Time, ds *diag.List) *Change {
+	ch := &Change{Address: w.addr, Network: w.out.Network, Path: w.doc.Path, Digest: w.out.Digest, Output: w.out, At: w.at, Slot: w.slot}
+	ch.Key = Key(w.addr, w.out.Digest)
+	due := w.at.IsZero() || !w.at.After(now)
+	schedule := func() {
+		if !due {
+			ch.Scheduled = true
+		}
+		if w.draft {
+			ch.Held = "draft"
+		}
+	}
+	if movedFrom != nil && rec == nil {
+		from := movedFrom.Address
+		ch.Action, ch.MovedFrom = NoOp, &from
+		ch.Reason = fmt.Sprintf("renamed from %s: the published post moves with it, nothing is published again", from.Post)
+		ch.Ref, ch.PriorDigest = refOf(movedFrom), movedFrom.Digest
+		return ch
+	}
+	if rec == nil {
+		ch.Action, ch.Reason = Create, "new post"
+		schedule()
+		return ch
+	}
+	ch.PriorDigest = rec.Digest
+	ch.Ref = refOf(rec)
+	switch rec.Status {
+	case state.Claimed:
+		if rec.Expired(now) {
+			ch.Action = Reconcile
+			ch.Reason = fmt.Sprintf("run %s claimed it and stopped without a result (lease expired %s): apply will look it up on the network", rec.Claim.Run, rec.Claim.Expires.UTC().Format(time.RFC3339))
+			return ch
+		}
+		ch.Action = NoOp
+		ch.Reason = fmt.Sprintf("in progress: run %s holds it until %s", rec.Claim.Run, rec.Claim.Expires.UTC().Format(time.RFC3339))
+		return ch
+	case state.Unconfirmed:
+		ch.Action = Unconfirmed
+		ch.Reason = "an earlier publication's outcome is unknown: check the network, then run `clairon resolve " + w.addr.String() + " --published URL` or `--not-published`"
+		return ch
+	case state.Failed:
+		ch.ResumeAt = len(rec.Parts)
+		ch.Action, ch.Reason = Create, "retry after a failure: "+rec.LastError
+		if ch.ResumeAt > 0 {
+			ch.Reason = fmt.Sprintf("resume the thread at part %d: %s", ch.ResumeAt+1, rec.LastError)
+		}
+		if rec.Attempts >= MaxAttempts {
+			ch.Held = fmt.Sprintf("gave up after %d attempts (%s): fix the post, or run `clairon resolve`", rec.Attempts, rec.LastError)
+		}
+		schedule()
+		return ch
+	case state.Deleted:
+		ch.Action, ch.Reason = Create, "published again after it was deleted"
+		schedule()
+		return ch
+	}
+	// Published.
+	if rec.Digest == w.out.Digest {
+		ch.Action = NoOp
+		if rec.Path != "" && rec.Path != w.doc.Path {
+			ch.Reason = "file moved from " + rec.Path
+		}
+		return ch
+	}
+	c, known := network.Capabilities{}, false
+	if caps != nil {
+		c, known = caps(w.addr.Account)
+	}
+	acc := cfg.Accounts[w.addr.Account]
+	switch {
+	case known && c.Edit:
+		ch.Action, ch.Reason = Update, "content changed"
+	case acc != nil && acc.Repost:
+		ch.Action, ch.Reason = Replace, fmt.Sprintf("content changed and %s cannot edit: the post is deleted and published again (its likes and replies are lost)", w.out.Network)
+	default:
+		ch.Action = NoOp
+		ch.Reason = fmt.Sprintf("content changed but %s cannot edit published posts; set repost: true on the account to replace it", w.out.Network)
+		ds.Warnf(w.doc.Pos(), "cannot-edit", "set repost: true on the account to delete and re-publish, or revert the change", "%s was already published on %s and cannot be edited there; the change will not be published", w.addr.Post, w.addr.Account)
+		return ch
+	}
+	schedule()
+	return ch
+}
+
+func refOf(rec *state.Record) *network.Ref {
+	if rec == nil || rec.Ref.IsZero() {
+		return nil
+	}
+	r := rec.Ref
+	return &r
+}
+
+// orphan returns the change for a record whose post left the repository.
+func orphan(rec *state.Record, cfg *content.Config, now time.Time) *Change {
+	ch := &Change{Address: rec.Address, Path: rec.Path, PriorDigest: rec.Digest, Ref: refOf(rec)}
+	acc := cfg.Accounts[rec.Address.Account]
+	if acc != nil {
+		ch.Network = acc.Network
+	}
+	switch rec.Status {
+	case state.Published:
+		if acc != nil && acc.Prune {
+			ch.Action, ch.Reason = Delete, "removed from the repository, and prune is on for "+rec.Address.Account
+			return ch
+		}
+		ch.Action, ch.Reason = NoOp, "removed from the repository; left on the network (prune is off)"
+		return ch
+	case state.Unconfirmed:
+		ch.Action, ch.Reason = Unconfirmed, "removed from the repository, but an earlier publication's outcome is unknown: run `clairon resolve`"
+		return ch
+	case state.Claimed:
+		if rec.Expired(now) {
+			ch.Action, ch.Reason = Reconcile, "removed from the repository while a run's claim expired: apply will look it up"
+			return ch
+		}
+		ch.Action, ch.Reason = NoOp, "removed from the repository while run "+rec.Claim.Run+" is publishing it"
+		return ch
+	}
+	return nil
+}
+
+// findMoves matches new addresses with published records of the same
+// account and digest whose post is gone: a renamed file or changed id.
+func findMoves(want []*desired, st *state.State, byAddr map[state.Address]*desired) map[state.Address]*state.Record {
+	gone := map[string]*state.Record{} // account + digest -> record
+	for _, a := range st.Addresses() {
+		rec := st.Record(a)
+		if byAddr[a] == nil && rec.Status == state.Published && rec.Digest != "" {
+			gone[a.Account+"\x00"+rec.Digest] = rec
+		}
+	}
+	out := map[state.Address]*state.Record{}
+	for _, w := range want {
+		if st.Record(w.addr) != nil {
+			continue
+		}
+		k := w.addr.Account + "\x00" + w.out.Digest
+		if rec, ok := gone[k]; ok {
+			out[w.addr] = rec
+			delete(gone, k)
+		}
+	}
+	return out
+}
+
+// assignSlots gives each next-slot post the first free slot of its
+// calendar at or after now, in path order, avoiding times other posts
+// already take on the same accounts. Published posts keep the time they
+// were published at.
+func assignSlots(next, all []*desired, cals map[string]*calendar.Calendar, st *state.State, now time.Time, ds *diag.List) {
+	taken := map[string]map[int64]bool{}
+	take := func(account string, t time.Time) {
+		if taken[account] == nil {
+			taken[account] = map[int64]bool{}
+		}
+		taken[account][t.Unix()] = true
+	}
+	for _, w := range all {
+		if !w.at.IsZero() {
+			take(w.addr.Account, w.at)
+		}
+	}
+	// Group the accounts of each post: one slot serves all of them.
+	type group struct {
+		doc  *content.Document
+		ws   []*desired
+		accs []string
+	}
+	var groups []*group
+	byDoc := map[*content.Document]*group{}
+	for _, w := range next {
+		g := byDoc[w.doc]
+		if g == nil {
+			g = &group{doc: w.doc}
+			byDoc[w.doc] = g
+			groups = append(groups, g)
+		}
+		g.ws = append(g.ws, w)
+		g.accs = append(g.accs, w.addr.Account)
+	}
+	for _, g := range groups {
+		if pub := publishedAt(g.ws, st); !pub.IsZero() {
+			for _, w := range g.ws {
+				w.at = pub
+			}
+			continue
+		}
+		cal := cals[g.doc.Post.Calendar]
+		if cal == nil {
+			continue // validate reports the unknown calendar
+		}
+		o, ok := cal.NextFree(g.accs, now, func(a string, t time.Time) bool { return taken[a][t.Unix()] })
+		if !ok {
+			ds.Errorf(g.doc.PosOf("at"), "next-slot", "add slots for these accounts to the calendar, or give the post a date", "no free slot left in calendar %q for %s", cal.ID, strings.Join(g.accs, ", "))
+			for _, w := range g.ws {
+				w.draft = true // never publish a post without a time
+			}
+			continue
+		}
+		label := o.At.In(cal.Loc).Format("Mon 2 Jan 15:04")
+		if o.Slot.Theme != "" {
+			label += " · " + o.Slot.Theme
+		}
+		for _, w := range g.ws {
+			w.at, w.slot = o.At, cal.ID+": "+label
+			take(w.addr.Account, o.At)
+		}
+	}
+}
+
+func publishedAt(ws []*desired, st *state.State) time.Time {
+	for _, w := range ws {
+		if rec := st.Record(w.addr); rec != nil && !rec.PublishedAt.IsZero() {
+			return rec.PublishedAt
+		}
+	}
+	return time.Time{}
+}

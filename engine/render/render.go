@@ -1,0 +1,435 @@
+// Package render turns a post into exactly what each target account will
+// receive: the text of every thread part in the network's format (plain,
+// Telegram HTML, Discord Markdown, Slack mrkdwn, LinkedIn little text), with
+// mentions resolved from the handle table, links UTM-tagged, campaign
+// hashtags added, media with alt text, polls and first comments; it counts
+// each part the way the network counts it (engine/render/count) and reports
+// what does not fit as diagnostics at the post's file:line.
+package render
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+
+	"github.com/clairon-dev/clairon/engine/content"
+	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/localtime"
+	"github.com/clairon-dev/clairon/engine/network"
+	"github.com/clairon-dev/clairon/engine/render/count"
+	"github.com/clairon-dev/clairon/engine/rules"
+)
+
+// Output is a post rendered for one account.
+type Output struct {
+	// Post is the post's id; Account its target; Network the account's
+	// network (the emulated one for a sandbox account).
+	Post    string `json:"post"`
+	Account string `json:"account"`
+	Network string `json:"network"`
+	// Format of every part's Text.
+	Format network.Format `json:"format"`
+	// Parts are the messages to publish in order: the thread's parts, then
+	// the first comment if any (FirstComment set).
+	Parts []Part `json:"parts"`
+	// ContentWarning and Language apply to every part.
+	ContentWarning string `json:"content_warning,omitempty"`
+	Language       string `json:"language,omitempty"`
+	// ReplyTo is the post's reply_to: a URL, or another post's id.
+	ReplyTo string `json:"reply_to,omitempty"`
+	// Digest identifies the rendered content: it changes exactly when what
+	// would be published changes (text, media bytes, alt text, poll).
+	Digest string `json:"digest"`
+}
+
+// Part is one message of a rendered post.
+type Part struct {
+	Text string `json:"text"`
+	// Markdown is the part's source, for the webhook's payload.
+	Markdown     string           `json:"markdown,omitempty"`
+	Entities     []network.Entity `json:"entities,omitempty"`
+	Media        []Media          `json:"media,omitempty"`
+	Poll         *network.Poll    `json:"poll,omitempty"`
+	FirstComment bool             `json:"first_comment,omitempty"`
+	Count        count.Result     `json:"count"`
+	URLs         []string         `json:"urls,omitempty"`
+	// Pos is where the part's text starts in the file.
+	Pos diag.Pos `json:"-"`
+}
+
+// Media is an attachment of a part.
+type Media struct {
+	Path  string      `json:"path"`
+	MIME  string      `json:"mime"`
+	Alt   string      `json:"alt,omitempty"`
+	Focus *[2]float64 `json:"focus,omitempty"`
+	Size  int64       `json:"size"`
+	// Blob is the git blob hash of the file, which enters the digest.
+	Blob string `json:"blob"`
+}
+
+// Capabilities returns an account's capabilities, if known.
+type Capabilities func(account string) (network.Capabilities, bool)
+
+// Renderer renders the posts of one repository.
+type Renderer struct {
+	repo      *content.Repo
+	caps      Capabilities
+	campaigns map[string]*content.Campaign
+	blobs     map[string]string
+}
+
+// New returns a renderer for repo; caps may be nil (no capability checks).
+func New(repo *content.Repo, caps Capabilities) *Renderer {
+	r := &Renderer{repo: repo, caps: caps, campaigns: map[string]*content.Campaign{}, blobs: map[string]string{}}
+	for _, d := range repo.Campaigns() {
+		r.campaigns[d.ID] = d.Campaign
+	}
+	return r
+}
+
+// NetworkOf returns the network an account renders for: its own, or the one
+// a sandbox account emulates.
+func NetworkOf(acc *content.Account) string {
+	if acc.Network == "sandbox" {
+		if e := acc.Settings["emulate"]; e != "" {
+			return e
+		}
+		return "webhook"
+	}
+	return acc.Network
+}
+
+// RenderAll renders a post for each of its accounts, in to: order.
+func (r *Renderer) RenderAll(d *content.Document) ([]*Output, diag.List) {
+	var outs []*Output
+	var ds diag.List
+	for _, a := range d.Post.To {
+		o, dds := r.Render(d, a)
+		ds.Add(dds...)
+		if o != nil {
+			outs = append(outs, o)
+		}
+	}
+	return outs, ds
+}
+
+// Render renders a post for one account. It returns nil when the account
+// is unknown (validation reports it).
+func (r *Renderer) Render(d *content.Document, account string) (*Output, diag.List) {
+	var ds diag.List
+	cfg := r.repo.Config
+	if cfg == nil || cfg.Accounts[account] == nil || d.Post == nil {
+		return nil, nil
+	}
+	acc := cfg.Accounts[account]
+	p := d.Post
+	netName := NetworkOf(acc)
+	fl := flavorFor(netName)
+	o := &Output{Post: d.ID, Account: account, Network: netName, Format: fl.format, Language: p.Language, ContentWarning: p.ContentWarning, ReplyTo: p.ReplyTo}
+
+	// Overrides: network first, then account, so the account wins.
+	body, bodyFromOverride := d.AST, false
+	src := d.Body
+	media := p.Media
+	tags := p.Tags
+	overridePos := diag.Pos{}
+	for _, key := range []string{netName, account} {
+		ov, ok := p.Overrides[key]
+		if !ok {
+			continue
+		}
+		if ov.Text != nil {
+			src = []byte(*ov.Text)
+			body = content.ParseMarkdown(src)
+			bodyFromOverride = true
+			overridePos = d.PosOf("overrides", key, "text")
+		}
+		if ov.Media != nil {
+			media = *ov.Media
+		}
+		if ov.Tags != nil {
+			tags = *ov.Tags
+		}
+		if ov.ContentWarning != nil {
+			o.ContentWarning = *ov.ContentWarning
+		}
+	}
+
+	campaign := r.campaigns[p.Campaign]
+	var campaignUTM *content.UTM
+	if campaign != nil {
+		campaignUTM = campaign.UTM
+	}
+	hook := &textHook{
+		network: netName, ds: &ds, fallback: overridePos,
+		utm: newUTMTagger(campaignUTM, p.UTM, map[string]string{"network": netName, "account": account, "post": lastSegment(d.ID), "campaign": p.Campaign}),
+	}
+	if cfg.Mentions != nil {
+		hook.mentions = cfg.Mentions
+	}
+	if !bodyFromOverride {
+		hook.pos = d.BodyPos
+	}
+	w := &writer{fl: fl, src: src, txt: hook}
+
+	groups := splitParts(body)
+	if len(groups) == 0 {
+		ds.Errorf(d.Pos(), "empty-post", "write the post's text after the front matter", "post has no text")
+		return nil, ds
+	}
+	for _, g := range groups {
+		hook.urls = nil
+		part := Part{Text: w.blocks(g), Markdown: sourceOf(g, src), URLs: hook.urls}
+		part.Pos = overridePos
+		if !bodyFromOverride {
+			part.Pos = d.BodyPos(startOffset(g))
+		}
+		o.Parts = append(o.Parts, part)
+	}
+
+	// Hashtags: the post's (or override's) tags, then the campaign's, on a
+	// last line of the first part, never repeating one the text has.
+	var extra []string
+	extra = append(extra, tags...)
+	if campaign != nil && campaign.HashtagPlacement != "none" {
+		extra = append(extra, campaign.Hashtags...)
+	}
+	o.Parts[0].Text = appendHashtags(o.Parts[0].Text, extra, fl)
+
+	if p.Thread.Auto() {
+		o.Parts = r.autoThread(o.Parts, netName, acc, p.Thread.Numbering, o.ContentWarning)
+	}
+
+	// Media and poll belong to the first part.
+	o.Parts[0].Media = r.media(media, &ds, d)
+	if p.Poll != nil {
+		dur := 24 * time.Hour
+		if p.Poll.Duration != "" {
+			if v, err := localtime.ParseDuration(p.Poll.Duration); err == nil {
+				dur = v
+			}
+		}
+		o.Parts[0].Poll = &network.Poll{Options: p.Poll.Options, Duration: dur, Multiple: p.Poll.Multiple}
+	}
+	if p.FirstComment != "" {
+		hook.urls, hook.pos, hook.fallback = nil, nil, d.PosOf("first_comment")
+		fc := content.ParseMarkdown([]byte(p.FirstComment))
+		fw := &writer{fl: fl, src: []byte(p.FirstComment), txt: hook}
+		o.Parts = append(o.Parts, Part{Text: fw.blocks(children(fc)), Markdown: p.FirstComment, FirstComment: true, URLs: hook.urls, Pos: d.PosOf("first_comment")})
+	}
+
+	for i := range o.Parts {
+		r.measure(o, &o.Parts[i], acc)
+	}
+	r.check(o, d, &ds)
+	o.Digest = digest(o)
+	return o, ds
+}
+
+func lastSegment(id string) string {
+	if i := strings.LastIndexByte(id, '/'); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+func startOffset(nodes []ast.Node) int {
+	for _, n := range nodes {
+		if n.Lines().Len() > 0 {
+			return n.Lines().At(0).Start
+		}
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if c.Lines().Len() > 0 {
+				return c.Lines().At(0).Start
+			}
+		}
+	}
+	return 0
+}
+
+// sourceOf returns the Markdown source of a run of blocks.
+func sourceOf(nodes []ast.Node, src []byte) string {
+	start, end := -1, -1
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		if n.Type() == ast.TypeBlock {
+			ls := n.Lines()
+			for i := 0; i < ls.Len(); i++ {
+				s := ls.At(i)
+				if start < 0 || s.Start < start {
+					start = s.Start
+				}
+				if s.Stop > end {
+					end = s.Stop
+				}
+			}
+		}
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			walk(c)
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
+	if start < 0 {
+		return ""
+	}
+	// Extend to the start of the line, to keep list markers and quotes.
+	for start > 0 && src[start-1] != '\n' {
+		start--
+	}
+	return strings.TrimSpace(string(src[start:end]))
+}
+
+func appendHashtags(s string, tags []string, fl flavor) string {
+	have := hashtagsIn(s)
+	var add []string
+	for _, t := range tags {
+		t = strings.TrimPrefix(t, "#")
+		if t == "" || have[strings.ToLower(t)] {
+			continue
+		}
+		have[strings.ToLower(t)] = true
+		tag := "#" + t
+		if fl.format != network.FormatLittleText { // LinkedIn takes hashtags raw
+			tag = fl.escape(tag)
+		}
+		add = append(add, tag)
+	}
+	if len(add) == 0 {
+		return s
+	}
+	return s + "\n\n" + strings.Join(add, " ")
+}
+
+// media resolves attachments; problems with files are validate's to report.
+func (r *Renderer) media(refs []content.MediaRef, ds *diag.List, d *content.Document) []Media {
+	var out []Media
+	for _, m := range refs {
+		p, err := rules.MediaPath(m.Src)
+		if err != nil {
+			continue
+		}
+		f, ok := r.repo.Media[p]
+		if !ok {
+			continue
+		}
+		item := Media{Path: p, Alt: m.Alt, Size: f.Size, Blob: r.blob(p, f), MIME: rules.MediaTypes[strings.ToLower(extOf(p))]}
+		if m.Focus != nil && len(*m.Focus) == 2 {
+			item.Focus = &[2]float64{(*m.Focus)[0], (*m.Focus)[1]}
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+func extOf(p string) string {
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[i:]
+	}
+	return ""
+}
+
+// blob returns a media file's blob hash, reading it once when the file
+// system did not know it.
+func (r *Renderer) blob(p string, f content.MediaFile) string {
+	if f.Blob != "" {
+		return f.Blob
+	}
+	if b, ok := r.blobs[p]; ok {
+		return b
+	}
+	data, err := r.repo.ReadFile(p)
+	if err != nil {
+		return ""
+	}
+	b := content.BlobHash(data)
+	r.blobs[p] = b
+	return b
+}
+
+// countText returns the text a network counts: what people see, without
+// the markup of HTML or little text.
+func countText(format network.Format, s string) string {
+	switch format {
+	case network.FormatHTML:
+		return visibleHTML(s)
+	case network.FormatLittleText:
+		return unescapeLittle(s)
+	}
+	return s
+}
+
+func (r *Renderer) measure(o *Output, p *Part, acc *content.Account) {
+	opts := count.Options{Caption: o.Network == "telegram" && len(p.Media) > 0}
+	if o.Network == "mastodon" {
+		// Every status of the thread carries the warning, and Mastodon
+		// counts it with the text.
+		opts.ContentWarning = o.ContentWarning
+	}
+	if l := acc.Settings["limit"]; l != "" {
+		fmt.Sscan(l, &opts.Limit)
+	}
+	netName := o.Network
+	if !count.KnownNetwork(netName) {
+		netName = count.Webhook
+	}
+	visible := countText(o.Format, p.Text)
+	res, err := count.Count(netName, visible, opts)
+	if err != nil {
+		return
+	}
+	p.Count = res
+	for _, e := range res.Entities {
+		if o.Format != network.FormatPlain {
+			continue // offsets are into the visible text, not the payload
+		}
+		kind := map[string]network.EntityKind{count.KindURL: network.EntityLink, count.KindHashtag: network.EntityHashtag, count.KindMention: network.EntityMention, count.KindCashtag: network.EntityCashtag}[e.Kind]
+		p.Entities = append(p.Entities, network.Entity{Kind: kind, Start: e.Start, End: e.End, Value: e.Value})
+	}
+}
+
+// digest hashes what would be published, canonically.
+func digest(o *Output) string {
+	type partKey struct {
+		Text  string        `json:"t"`
+		Media []Media       `json:"m,omitempty"`
+		Poll  *network.Poll `json:"p,omitempty"`
+		FC    bool          `json:"f,omitempty"`
+	}
+	key := struct {
+		Network string         `json:"n"`
+		Format  network.Format `json:"f"`
+		CW      string         `json:"cw,omitempty"`
+		Lang    string         `json:"l,omitempty"`
+		ReplyTo string         `json:"r,omitempty"`
+		Parts   []partKey      `json:"p"`
+	}{o.Network, o.Format, o.ContentWarning, o.Language, o.ReplyTo, nil}
+	for _, p := range o.Parts {
+		media := append([]Media(nil), p.Media...)
+		for i := range media {
+			media[i].Size = 0 // the blob hash already identifies the bytes
+		}
+		key.Parts = append(key.Parts, partKey{p.Text, media, p.Poll, p.FirstComment})
+	}
+	b, _ := json.Marshal(key)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Accounts returns the sorted names of a repository's accounts.
+func Accounts(cfg *content.Config) []string {
+	var out []string
+	for a := range cfg.Accounts {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
