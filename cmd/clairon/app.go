@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,8 @@ type app struct {
 	dir, configPath, format string
 	stateRepo               string
 	noColor                 bool
+	logLevel, logFormat     string
+	log                     *slog.Logger
 
 	// now is the clock; main passes time.Now, tests a fixed clock.
 	now func() time.Time

@@ -108,10 +108,13 @@ publishes each post once, on time, on every network it targets.`,
 	f.StringVar(&a.configPath, "config", "", "configuration file (default <dir>/clairon.yaml)")
 	f.StringVar(&a.format, "format", "text", "output format: text, json or github")
 	f.BoolVar(&a.noColor, "no-color", false, "disable colours (also when NO_COLOR is set)")
+	f.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
+	f.StringVar(&a.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&a.stateRepo, "state-repo", "", "git repository holding the state branch (default: the one containing --dir)")
 	root.AddCommand(
 		a.validateCommand(),
 		a.planCommand(),
+		a.applyCommand(),
 		a.schemaCommand(),
 		a.versionCommand(),
 	)
