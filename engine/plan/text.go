@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/render"
 )
 
@@ -104,11 +105,13 @@ func (p *Plan) writeChange(w io.Writer, ch *Change, o TextOptions) {
 		fmt.Fprintf(w, "        %s\n", o.paint("2", n))
 	}
 	if o.Detail && ch.Output != nil && ch.Action != Delete {
-		writeOutput(w, ch.Output, o)
+		WriteOutput(w, ch.Output, o)
 	}
 }
 
-func writeOutput(w io.Writer, out *render.Output, o TextOptions) {
+// WriteOutput prints a rendered post part by part, with its counts, media,
+// poll, and a ⟦overflow⟧ marker where a text stops fitting.
+func WriteOutput(w io.Writer, out *render.Output, o TextOptions) {
 	for i, part := range out.Parts {
 		label := "text"
 		switch {
@@ -126,7 +129,11 @@ func writeOutput(w io.Writer, out *render.Output, o TextOptions) {
 			counter = o.paint("1;31", counter+" — too long")
 		}
 		fmt.Fprintf(w, "        ┌ %s · %s\n", label, counter)
-		for _, line := range strings.Split(part.Text, "\n") {
+		text := part.Text
+		if !c.Valid && c.OverflowOffset >= 0 && c.OverflowOffset <= len(text) && out.Format == network.FormatPlain {
+			text = text[:c.OverflowOffset] + o.paint("1;31", "⟦overflow⟧") + text[c.OverflowOffset:]
+		}
+		for _, line := range strings.Split(text, "\n") {
 			fmt.Fprintf(w, "        │ %s\n", line)
 		}
 		for _, m := range part.Media {
