@@ -129,7 +129,7 @@ type Plan struct {
 
 // Counts summarises a plan.
 type Counts struct {
-	Create, Update, Replace, Delete, Scheduled, Held, Unconfirmed, Reconcile, NoOp int
+	Create, Update, Replace, Delete, Scheduled, Held, Unconfirmed, Reconcile, Moved, NoOp int
 }
 
 // Count returns the plan's counts. Scheduled and held changes count only
@@ -138,6 +138,8 @@ func (p *Plan) Count() Counts {
 	var c Counts
 	for _, ch := range p.Changes {
 		switch {
+		case ch.MovedFrom != nil:
+			c.Moved++
 		case ch.Action == NoOp:
 			c.NoOp++
 		case ch.Action == Unconfirmed:
@@ -169,7 +171,7 @@ func (p *Plan) Summary() string {
 	for _, x := range []struct {
 		n    int
 		what string
-	}{{c.Replace, "to replace"}, {c.Reconcile, "to reconcile"}, {c.Held, "held"}, {c.Unconfirmed, "unconfirmed"}} {
+	}{{c.Replace, "to replace"}, {c.Reconcile, "to reconcile"}, {c.Moved, "renamed"}, {c.Held, "held"}, {c.Unconfirmed, "unconfirmed"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

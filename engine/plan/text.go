@@ -34,12 +34,14 @@ func (p *Plan) WriteText(w io.Writer, o TextOptions) error {
 	if o.Loc == nil {
 		o.Loc = time.UTC
 	}
-	var due, scheduled, held, other []*Change
+	var due, scheduled, held, moved, other []*Change
 	for _, ch := range p.Changes {
 		switch {
-		case ch.Action == NoOp && ch.MovedFrom == nil:
+		case ch.MovedFrom != nil:
+			moved = append(moved, ch)
+		case ch.Action == NoOp:
 			continue
-		case ch.Action == Unconfirmed || (ch.Action == NoOp && ch.MovedFrom != nil):
+		case ch.Action == Unconfirmed:
 			other = append(other, ch)
 		case ch.Scheduled:
 			scheduled = append(scheduled, ch)
@@ -49,7 +51,7 @@ func (p *Plan) WriteText(w io.Writer, o TextOptions) error {
 			due = append(due, ch)
 		}
 	}
-	if len(due)+len(scheduled)+len(held)+len(other) == 0 {
+	if len(due)+len(scheduled)+len(held)+len(moved)+len(other) == 0 {
 		fmt.Fprintln(w, "No changes. Everything published is in sync with the repository.")
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, p.Summary())
@@ -68,6 +70,7 @@ func (p *Plan) WriteText(w io.Writer, o TextOptions) error {
 	section("Due now:", due)
 	section("Held back:", held)
 	section("Scheduled:", scheduled)
+	section("Renamed (the state follows; nothing is published):", moved)
 	section("Needs attention:", other)
 	fmt.Fprintln(w)
 	_, err := fmt.Fprintln(w, o.paint("1", p.Summary()))
