@@ -51,21 +51,19 @@ func (a *app) openStore(cfg *content.Config, sandbox bool) (*gitstore.Store, err
 // A --sandbox run plans with the real networks' capabilities too, so its
 // plan is the one the real run would make.
 func capabilities(cfg *content.Config) render.Capabilities {
-	cache := map[string]network.Capabilities{}
-	return func(account string) (network.Capabilities, bool) {
-		if c, ok := cache[account]; ok {
-			return c, true
-		}
-		acc := cfg.Accounts[account]
+	described := map[string]network.Capabilities{}
+	for name, acc := range cfg.Accounts {
 		if acc == nil {
-			return network.Capabilities{}, false
+			continue
 		}
-		c, err := all.Describe(network.Config{Account: account, Network: acc.Network, Settings: acc.Settings})
-		if err != nil {
-			return network.Capabilities{}, false
+		if c, err := all.Describe(network.Config{Account: name, Network: acc.Network, Settings: acc.Settings}); err == nil {
+			described[name] = c
 		}
-		cache[account] = c
-		return c, true
+	}
+	// Read-only from here on: safe for the parallel renderer.
+	return func(account string) (network.Capabilities, bool) {
+		c, ok := described[account]
+		return c, ok
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/render"
 )
 
 func (a *app) validateCommand() *cobra.Command {
@@ -26,6 +27,13 @@ warnings fail only with --strict.`,
 			repo, ds, err := a.load(cmd.Context())
 			if err != nil {
 				return err
+			}
+			if repo.Config != nil {
+				// Render every post for every account: lengths, mentions,
+				// media and polls are checked the way each network counts.
+				_, rds := render.New(repo, capabilities(repo.Config)).RenderPosts(repo.Posts())
+				ds.Add(rds...)
+				ds = ds.Sort()
 			}
 			if err := a.printDiagnostics(a.stdout, ds, strict); err != nil {
 				return err

@@ -68,13 +68,13 @@ mentions:
 			b.WriteString("overrides:\n  linkedin:\n    text: Un texte plus long pour LinkedIn sur la torréfaction artisanale.\n")
 		}
 		b.WriteString("---\n\n")
-		b.WriteString(sentence(r, 12+r.IntN(20)))
+		b.WriteString(sentence(r, 6+r.IntN(10)))
 		fmt.Fprintf(&b, " https://brand.example/p/%d", i)
 		if r.IntN(4) == 0 {
 			b.WriteString(" avec @partner")
 		}
 		b.WriteString(" #Lyon\n")
-		if r.IntN(10) == 0 {
+		if r.IntN(10) == 0 && !slices.Contains(to, "l") && !slices.Contains(to, "t") {
 			b.WriteString("\n---\n\n" + sentence(r, 15) + "\n")
 		}
 		files[fmt.Sprintf("posts/%s/p%06d.md", day.Format("2006-01"), i)] = []byte(b.String())

@@ -81,10 +81,11 @@ func Make(in Input) (*Plan, diag.List) {
 	// fill what is left.
 	var want []*desired
 	var nextSlot []*desired
-	for _, d := range in.Repo.Posts() {
-		outs, rds := r.RenderAll(d)
-		ds.Add(rds...)
-		for _, o := range outs {
+	posts := in.Repo.Posts()
+	rendered, rds := r.RenderPosts(posts)
+	ds.Add(rds...)
+	for i, d := range posts {
+		for _, o := range rendered[i] {
 			if !wanted(o.Account) {
 				continue
 			}

@@ -12,8 +12,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/yuin/goldmark/ast"
@@ -23,7 +25,6 @@ import (
 	"github.com/clairon-dev/clairon/engine/localtime"
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/render/count"
-	"github.com/clairon-dev/clairon/engine/rules"
 )
 
 // Output is a post rendered for one account.
@@ -82,7 +83,9 @@ type Renderer struct {
 	repo      *content.Repo
 	caps      Capabilities
 	campaigns map[string]*content.Campaign
-	blobs     map[string]string
+
+	mu    sync.Mutex
+	blobs map[string]string
 }
 
 // New returns a renderer for repo; caps may be nil (no capability checks).
@@ -116,6 +119,35 @@ func (r *Renderer) RenderAll(d *content.Document) ([]*Output, diag.List) {
 		if o != nil {
 			outs = append(outs, o)
 		}
+	}
+	return outs, ds
+}
+
+// RenderPosts renders many posts in parallel (one worker per CPU), returning
+// each post's outputs at its index and every diagnostic. caps must be safe
+// for concurrent use.
+func (r *Renderer) RenderPosts(docs []*content.Document) ([][]*Output, diag.List) {
+	outs := make([][]*Output, len(docs))
+	dss := make([]diag.List, len(docs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				outs[i], dss[i] = r.RenderAll(docs[i])
+			}
+		}()
+	}
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var ds diag.List
+	for _, d := range dss {
+		ds.Add(d...)
 	}
 	return outs, ds
 }
@@ -167,9 +199,9 @@ func (r *Renderer) Render(d *content.Document, account string) (*Output, diag.Li
 	if campaign != nil {
 		campaignUTM = campaign.UTM
 	}
-	hook := &textHook{
-		network: netName, ds: &ds, fallback: overridePos,
-		utm: newUTMTagger(campaignUTM, p.UTM, map[string]string{"network": netName, "account": account, "post": lastSegment(d.ID), "campaign": p.Campaign}),
+	hook := &textHook{network: netName, ds: &ds, fallback: overridePos}
+	if acc.Settings["utm"] != "off" {
+		hook.utm = newUTMTagger(campaignUTM, p.UTM, map[string]string{"network": netName, "account": account, "post": lastSegment(d.ID), "campaign": p.Campaign})
 	}
 	if cfg.Mentions != nil {
 		hook.mentions = cfg.Mentions
@@ -313,7 +345,7 @@ func appendHashtags(s string, tags []string, fl flavor) string {
 func (r *Renderer) media(refs []content.MediaRef, ds *diag.List, d *content.Document) []Media {
 	var out []Media
 	for _, m := range refs {
-		p, err := rules.MediaPath(m.Src)
+		p, err := content.MediaPath(m.Src)
 		if err != nil {
 			continue
 		}
@@ -321,7 +353,7 @@ func (r *Renderer) media(refs []content.MediaRef, ds *diag.List, d *content.Docu
 		if !ok {
 			continue
 		}
-		item := Media{Path: p, Alt: m.Alt, Size: f.Size, Blob: r.blob(p, f), MIME: rules.MediaTypes[strings.ToLower(extOf(p))]}
+		item := Media{Path: p, Alt: m.Alt, Size: f.Size, Blob: r.blob(p, f), MIME: content.MediaTypes[strings.ToLower(extOf(p))]}
 		if m.Focus != nil && len(*m.Focus) == 2 {
 			item.Focus = &[2]float64{(*m.Focus)[0], (*m.Focus)[1]}
 		}
@@ -343,6 +375,8 @@ func (r *Renderer) blob(p string, f content.MediaFile) string {
 	if f.Blob != "" {
 		return f.Blob
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if b, ok := r.blobs[p]; ok {
 		return b
 	}

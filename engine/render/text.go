@@ -3,6 +3,8 @@ package render
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/clairon-dev/clairon/engine/diag"
 )
@@ -112,14 +114,29 @@ func (h *textHook) tagURL(u string) string {
 	return h.utm.tag(u)
 }
 
-// hashtagRE finds hashtags already in a text.
-var hashtagRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_&/#])[#＃]([\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*)`)
-
-// hashtagsIn returns the lowercased hashtags of a text.
+// hashtagsIn returns the lowercased hashtags of a text: # or ＃ not after a
+// word character, '&', '/' or '#', then word characters with a letter.
 func hashtagsIn(s string) map[string]bool {
 	out := map[string]bool{}
-	for _, m := range hashtagRE.FindAllStringSubmatch(s, -1) {
-		out[strings.ToLower(m[1])] = true
+	prev := rune(0)
+	for i, r := range s {
+		if (r == '#' || r == '＃') && !isTagChar(prev) && prev != '&' && prev != '/' && prev != '#' {
+			start := i + utf8.RuneLen(r)
+			end, letter := start, false
+			for _, c := range s[start:] {
+				if !isTagChar(c) {
+					break
+				}
+				letter = letter || unicode.IsLetter(c)
+				end += utf8.RuneLen(c)
+			}
+			if letter {
+				out[strings.ToLower(s[start:end])] = true
+			}
+		}
+		prev = r
 	}
 	return out
 }
+
+func isTagChar(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) }

@@ -35,14 +35,22 @@ func newUTMTagger(campaign *content.UTM, post *content.UTMSetting, vars map[stri
 			}
 		}
 	}
-	fill := strings.NewReplacer("{network}", vars["network"], "{account}", vars["account"], "{post}", vars["post"], "{campaign}", vars["campaign"])
+	fill := func(v string) string {
+		if !strings.Contains(v, "{") {
+			return v
+		}
+		for _, k := range []string{"network", "account", "post", "campaign"} {
+			v = strings.ReplaceAll(v, "{"+k+"}", vars[k])
+		}
+		return v
+	}
 	t := &utmTagger{}
 	for _, kv := range [][2]string{
 		{"utm_source", merged.Source}, {"utm_medium", merged.Medium}, {"utm_campaign", merged.Campaign},
 		{"utm_content", merged.Content}, {"utm_term", merged.Term},
 	} {
 		if kv[1] != "" {
-			t.params = append(t.params, [2]string{kv[0], fill.Replace(kv[1])})
+			t.params = append(t.params, [2]string{kv[0], fill(kv[1])})
 		}
 	}
 	if len(t.params) == 0 {

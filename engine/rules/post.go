@@ -12,12 +12,6 @@ import (
 	"github.com/clairon-dev/clairon/engine/localtime"
 )
 
-// MediaTypes maps accepted media file extensions to their MIME types.
-var MediaTypes = map[string]string{
-	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-	".webp": "image/webp", ".mp4": "video/mp4", ".mov": "video/quicktime",
-}
-
 func (c *checker) post(d *content.Document) {
 	p := d.Post
 	cfg := c.repo.Config
@@ -91,13 +85,13 @@ func (c *checker) media(d *content.Document, media []content.MediaRef, at ...str
 	altIsError := c.repo.Config == nil || c.repo.Config.Policy.AltText != "warning"
 	for i, m := range media {
 		where := append(append([]string{}, at...), fmt.Sprint(i))
-		p, err := mediaPath(m.Src)
+		p, err := content.MediaPath(m.Src)
 		if err != nil {
 			c.ds.Errorf(d.PosOf(append(where, "src")...), "media-path", "put the file under media/ and write its path, such as media/2026/photo.jpg", "%v", err)
 			continue
 		}
 		ext := strings.ToLower(path.Ext(p))
-		mime, known := MediaTypes[ext]
+		mime, known := content.MediaTypes[ext]
 		if !known {
 			c.ds.Errorf(d.PosOf(append(where, "src")...), "media-type", "supported: .jpg, .png, .gif, .webp, .mp4, .mov", "unsupported media type %q", ext)
 		}

@@ -9,7 +9,6 @@ package rules
 import (
 	"fmt"
 	"net/url"
-	"path"
 	"slices"
 	"sort"
 	"strings"
@@ -89,8 +88,8 @@ func (c *checker) config() {
 	}
 	for key, handles := range cfg.Mentions {
 		for network := range handles {
-			if !slices.Contains(networks, network) {
-				c.ds.Errorf(doc.KeyPos("mentions", key, network), "mention-network", "networks: "+strings.Join(networks, ", "), "mentions.%s: unknown network %q", key, network)
+			if network != "default" && !slices.Contains(networks, network) {
+				c.ds.Errorf(doc.KeyPos("mentions", key, network), "mention-network", "use a network name ("+strings.Join(networks, ", ")+"), or default for the name shown where no handle is given", "mentions.%s: unknown network %q", key, network)
 			}
 		}
 	}
@@ -123,7 +122,7 @@ func (c *checker) config() {
 var networks = []string{"mastodon", "bluesky", "x", "linkedin", "facebook", "instagram", "telegram", "discord", "slack", "webhook", "sandbox"}
 
 func setOf(keys ...string) map[string]bool {
-	m := map[string]bool{"handle": true, "api": true, "limit": true}
+	m := map[string]bool{"handle": true, "api": true, "limit": true, "utm": true}
 	for _, k := range keys {
 		m[k] = true
 	}
@@ -132,16 +131,16 @@ func setOf(keys ...string) map[string]bool {
 
 // settingsFor lists the settings each network reads.
 var settingsFor = map[string]map[string]bool{
-	"mastodon":  setOf("server", "token"),
+	"mastodon":  setOf("server", "token", "visibility"),
 	"bluesky":   setOf("server", "password"),
 	"x":         setOf("token", "user_id", "consumer_key", "consumer_secret", "access_token", "access_secret"),
 	"linkedin":  setOf("author", "token", "version"),
 	"facebook":  setOf("page_id", "token", "version"),
 	"instagram": setOf("user_id", "token", "version", "media_base_url"),
 	"telegram":  setOf("chat_id", "token"),
-	"discord":   setOf("webhook"),
-	"slack":     setOf("webhook"),
-	"webhook":   setOf("url", "secret"),
+	"discord":   setOf("webhook", "forum", "thread_id", "allowed_mentions", "guild_id", "style", "username", "avatar_url"),
+	"slack":     setOf("webhook", "unfurl"),
+	"webhook":   setOf("url", "secret", "media"),
 	"sandbox":   setOf("emulate", "outbox"),
 }
 
@@ -342,28 +341,3 @@ func (c *checker) calendar(d *content.Document) {
 		}
 	}
 }
-
-// mediaPath resolves a media src to its path in the repository: "media/x.jpg"
-// or "x.jpg" (relative to media/). Absolute paths and paths leaving media/
-// are refused.
-func mediaPath(src string) (string, error) {
-	if strings.HasPrefix(src, "/") || strings.Contains(src, "\\") || (len(src) > 1 && src[1] == ':') {
-		return "", fmt.Errorf("media path %q is absolute: write it relative to the repository, as media/…", src)
-	}
-	if u, err := url.Parse(src); err == nil && u.Scheme != "" && u.Host != "" {
-		return "", fmt.Errorf("media %q is a URL: clairon publishes files from the repository's media/ folder", src)
-	}
-	for _, seg := range strings.Split(src, "/") {
-		if seg == ".." {
-			return "", fmt.Errorf("media path %q leaves the repository's media/ folder", src)
-		}
-	}
-	p := path.Clean(src)
-	if !strings.HasPrefix(p, content.MediaFolder+"/") {
-		p = content.MediaFolder + "/" + p
-	}
-	return p, nil
-}
-
-// MediaPath resolves a media src as the checks do (see mediaPath).
-func MediaPath(src string) (string, error) { return mediaPath(src) }

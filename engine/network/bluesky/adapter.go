@@ -66,6 +66,9 @@ func New(cfg network.Config) (network.Adapter, error) {
 	}
 	base := strings.TrimRight(strings.TrimSpace(cfg.Settings["api"]), "/")
 	if base == "" {
+		base = strings.TrimRight(strings.TrimSpace(cfg.Settings["server"]), "/")
+	}
+	if base == "" {
 		base = DefaultAPI
 	}
 	u, err := url.Parse(base)
