@@ -131,19 +131,33 @@ func (w *writer) lines(n ast.Node) string {
 func (w *writer) inlines(n ast.Node) string {
 	var b strings.Builder
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		w.inline(&b, c)
+		t, ok := c.(*ast.Text)
+		if !ok {
+			w.inline(&b, c)
+			continue
+		}
+		// goldmark splits text at would-be delimiters ("_" in a URL's
+		// query, for one): join the run so URLs and mentions are whole.
+		start := t.Segment.Start
+		var run strings.Builder
+		for {
+			run.Write(t.Segment.Value(w.src))
+			next, more := t.NextSibling().(*ast.Text)
+			if t.SoftLineBreak() || t.HardLineBreak() || !more {
+				break
+			}
+			c, t = next, next
+		}
+		b.WriteString(w.txt.text(w.fl, run.String(), start))
+		if t.SoftLineBreak() || t.HardLineBreak() {
+			b.WriteByte('\n')
+		}
 	}
 	return strings.TrimSpace(b.String())
 }
 
 func (w *writer) inline(b *strings.Builder, n ast.Node) {
 	switch n := n.(type) {
-	case *ast.Text:
-		b.WriteString(w.txt.text(w.fl, string(n.Segment.Value(w.src)), n.Segment.Start))
-		switch {
-		case n.HardLineBreak(), n.SoftLineBreak():
-			b.WriteByte('\n')
-		}
 	case *ast.String:
 		b.WriteString(w.txt.text(w.fl, string(n.Value), -1))
 	case *ast.CodeSpan:
