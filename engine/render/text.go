@@ -1,7 +1,6 @@
 package render
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,43 +24,75 @@ type textHook struct {
 	urls []string
 }
 
-// token finds mentions (@key, not followed by @ or a domain) and bare URLs.
-var token = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_@/.])(@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?)|https?://[^\s<>"'«»]+`)
-
 // trailing punctuation that ends a sentence rather than a URL.
 const urlTrail = ".,;:!?'\"»)]"
 
+// text escapes literal text for the flavor, replacing @key mentions from
+// the handle table and tagging bare http(s) URLs. It scans by hand: it runs
+// for every text of every post and account.
 func (h *textHook) text(fl flavor, s string, offset int) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range token.FindAllStringSubmatchIndex(s, -1) {
-		start, end := m[0], m[1]
-		if m[2] >= 0 { // a mention candidate
-			start, end = m[2], m[3]
-			if end < len(s) && (s[end] == '@' || (s[end] == '.' && end+1 < len(s) && isWordByte(s[end+1]))) {
-				continue // @user@instance or @user.domain: a literal handle
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '@' && (i == 0 || !mentionBefore(s, i)):
+			end := i + 1
+			for end < len(s) && (isWordByte(s[end]) || s[end] == '.' || s[end] == '-') {
+				end++
 			}
-			key := s[start+1 : end]
+			for end > i+1 && (s[end-1] == '.' || s[end-1] == '-') {
+				end--
+			}
+			if end == i+1 || (end < len(s) && s[end] == '@') || (end < len(s) && s[end] == '.' && end+1 < len(s) && isWordByte(s[end+1])) {
+				continue // not a key, or a literal handle (@user@instance, @user.domain)
+			}
+			key := s[i+1 : end]
+			if strings.ContainsRune(key, '.') {
+				continue
+			}
 			handles, known := h.mentions[key]
 			if !known {
 				continue
 			}
-			b.WriteString(fl.escape(s[last:start]))
-			b.WriteString(h.mention(fl, key, handles, offset, start))
-			last = end
-			continue
+			b.WriteString(fl.escape(s[last:i]))
+			b.WriteString(h.mention(fl, key, handles, offset, i))
+			last, i = end, end-1
+		case c == 'h' && (strings.HasPrefix(s[i:], "https://") || strings.HasPrefix(s[i:], "http://")) && (i == 0 || !isWordByte(s[i-1])):
+			end := i
+			for end < len(s) && !urlStop(s[end]) {
+				end++
+			}
+			url := trimURL(s[i:end])
+			b.WriteString(fl.escape(s[last:i]))
+			tagged := h.tagURL(url)
+			h.urls = append(h.urls, tagged)
+			b.WriteString(fl.url(tagged))
+			last, i = i+len(url), i+len(url)-1
 		}
-		url := s[start:end]
-		url = trimURL(url)
-		end = start + len(url)
-		b.WriteString(fl.escape(s[last:start]))
-		tagged := h.tagURL(url)
-		h.urls = append(h.urls, tagged)
-		b.WriteString(fl.url(tagged))
-		last = end
 	}
 	b.WriteString(fl.escape(s[last:]))
 	return b.String()
+}
+
+// mentionBefore reports whether the byte before s[i] keeps an '@' from
+// starting a mention (a word character, '@', '/' or '.': an e-mail or path).
+func mentionBefore(s string, i int) bool {
+	c := s[i-1]
+	return isWordByte(c) || c == '@' || c == '/' || c == '.' || c >= 0x80 && isLetterBefore(s, i)
+}
+
+func isLetterBefore(s string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(s[:i])
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
+// urlStop ends a bare URL: white space, quotes, angle brackets, « ».
+func urlStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '<', '>', '"', '\'':
+		return true
+	}
+	return c == 0xc2 // the lead byte of « and » (and of non-breaking space)
 }
 
 func isWordByte(c byte) bool {
