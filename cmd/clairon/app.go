@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/spf13/cobra"
 
+	"github.com/clairon-dev/clairon/engine/cache"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/githubactions"
@@ -30,6 +32,8 @@ type app struct {
 	noColor                 bool
 	logLevel, logFormat     string
 	log                     *slog.Logger
+	noCache                 bool
+	memo                    *cache.Cache
 
 	// now is the clock; main passes time.Now, tests a fixed clock.
 	now func() time.Time
@@ -96,12 +100,70 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 	if st, err := os.Stat(a.dir); err != nil || !st.IsDir() {
 		return nil, nil, fmt.Errorf("--dir %s is not a directory", a.dir)
 	}
+	if !a.noCache {
+		a.memo = cache.Open(filepath.Join(a.dir, ".clairon", "cache", "plan.gob"), "")
+		opts.Cache = a.memo
+	}
 	repo, ds, err := content.Load(ctx, os.DirFS(a.dir), opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	ds.Add(rules.Check(repo)...)
+	rds := rules.Check(repo)
+	if a.memo != nil {
+		// Diagnostics about documents restored from the cache are computed
+		// again on the parsed files, so their positions are exact.
+		again := false
+		for _, d := range rds {
+			for _, doc := range repo.Docs {
+				if doc.Cached && doc.Path == d.Pos.File {
+					if full, err := repo.Full(doc); err == nil {
+						repo.Replace(full)
+						again = true
+					}
+				}
+			}
+		}
+		if again {
+			rds = rules.Check(repo)
+		}
+		a.memo.SetContext(a.renderContext(repo))
+	}
+	ds.Add(rds...)
 	return repo, ds.Sort(), nil
+}
+
+// renderContext identifies everything a post's rendering depends on besides
+// its own file: clairon itself, the configuration, campaigns and media.
+func (a *app) renderContext(repo *content.Repo) string {
+	parts := []string{version}
+	if exe, err := os.Executable(); err == nil {
+		if st, err := os.Stat(exe); err == nil {
+			parts = append(parts, fmt.Sprint(st.Size(), st.ModTime().UnixNano()))
+		}
+	}
+	if repo.ConfigDoc != nil {
+		if b, err := repo.ReadFile(repo.ConfigDoc.Path); err == nil {
+			parts = append(parts, content.BlobHash(b))
+		}
+	}
+	for _, d := range repo.Campaigns() {
+		parts = append(parts, d.Path, d.Blob)
+	}
+	media := make([]string, 0, len(repo.Media))
+	for p, m := range repo.Media {
+		media = append(media, fmt.Sprint(p, m.Size, m.ModTime.UnixNano(), m.Blob))
+	}
+	sort.Strings(media)
+	return cache.Context(append(parts, media...)...)
+}
+
+// saveMemo writes the cache; a failure only costs speed next time.
+func (a *app) saveMemo() {
+	if a.memo != nil {
+		if err := a.memo.Save(); err != nil {
+			a.logger().Warn("cannot save the cache", "err", err)
+		}
+	}
 }
 
 // source reads a file of the content directory for diagnostics excerpts.

@@ -125,8 +125,13 @@ func (a *app) makePlan(ctx context.Context, f planFlags) (*plan.Plan, *content.R
 		return nil, nil, nil, fmt.Errorf("read state: %w", err)
 	}
 	caps := capabilities(repo.Config)
-	p, pds := plan.Make(plan.Input{Repo: repo, Caps: caps, Snapshot: snap, Now: now, Accounts: accounts,
-		SourceCommit: a.sourceCommit(), Renderer: render.New(repo, caps)})
+	in := plan.Input{Repo: repo, Caps: caps, Snapshot: snap, Now: now, Accounts: accounts,
+		SourceCommit: a.sourceCommit(), Renderer: render.New(repo, caps)}
+	if a.memo != nil {
+		in.Memo = a.memo
+	}
+	p, pds := plan.Make(in)
+	a.saveMemo()
 	ds.Add(pds...)
 	return p, repo, ds.Sort(), nil
 }

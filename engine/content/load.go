@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/clairon-dev/clairon/engine/diag"
 )
@@ -35,17 +36,20 @@ type Options struct {
 	MaxFileSize int64
 	// Workers is the number of files parsed at once; 0 means GOMAXPROCS.
 	Workers int
-	// Cache, when set, returns previously parsed documents by blob hash, so
-	// an unchanged file is not parsed again. It never changes a result.
+	// Cache, when set, returns previously parsed posts whose file has not
+	// changed (same size and modification time), so an unchanged file is not
+	// even read. It never changes a result.
 	Cache Cache
 	// ConfigPath overrides the configuration file's path within the tree.
 	ConfigPath string
 }
 
-// Cache stores parsed documents by (path, blob hash).
+// Cache remembers parsed posts between runs. A document it returns is
+// Cached: it has its front matter decoded (Post) but no Meta, Body or AST;
+// Repo.Full parses it again when those are needed.
 type Cache interface {
-	Get(path, blob string) (*Document, diag.List, bool)
-	Put(path, blob string, d *Document, ds diag.List)
+	Get(path string, size int64, modTime time.Time) (*Document, diag.List, bool)
+	Put(d *Document, ds diag.List, size int64, modTime time.Time)
 }
 
 // BlobHasher is implemented by file systems that know each file's git blob
@@ -68,9 +72,10 @@ type loader struct {
 }
 
 type job struct {
-	path string
-	kind Kind // from the folder
-	size int64
+	path    string
+	kind    Kind // from the folder
+	size    int64
+	modTime time.Time
 }
 
 func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
@@ -139,7 +144,7 @@ func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
 				ds.Errorf(pos, "too-large", "split the document, or raise limits.max_file_size in clairon.yaml", "%s is %s, over the %s limit for a document", p, FormatSize(info.Size()), FormatSize(limit))
 				return nil
 			}
-			jobs = append(jobs, job{path: p, kind: k.Kind, size: info.Size()})
+			jobs = append(jobs, job{path: p, kind: k.Kind, size: info.Size(), modTime: info.ModTime()})
 			return nil
 		})
 		if err != nil {
@@ -176,7 +181,7 @@ func (l *loader) listMedia(repo *Repo, ds *diag.List) error {
 		if err != nil {
 			return err
 		}
-		mf := MediaFile{Size: info.Size(), Symlink: e.Type()&fs.ModeSymlink != 0}
+		mf := MediaFile{Size: info.Size(), ModTime: info.ModTime(), Symlink: e.Type()&fs.ModeSymlink != 0}
 		if hasher != nil {
 			mf.Blob, _ = hasher.BlobHash(p)
 		}
@@ -243,6 +248,11 @@ feed:
 }
 
 func (l *loader) parseFile(j job) (*Document, diag.List, error) {
+	if l.opts.Cache != nil && j.kind == KindPost {
+		if d, ds, ok := l.opts.Cache.Get(j.path, j.size, j.modTime); ok {
+			return d, ds, nil
+		}
+	}
 	data, err := fs.ReadFile(l.fsys, j.path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", j.path, err)
@@ -254,17 +264,12 @@ func (l *loader) parseFile(j job) (*Document, diag.List, error) {
 	if blob == "" {
 		blob = BlobHash(data)
 	}
-	if l.opts.Cache != nil {
-		if d, ds, ok := l.opts.Cache.Get(j.path, blob); ok {
-			return d, ds, nil
-		}
-	}
 	d, ds := ParseDocument(j.path, j.kind, data)
 	if d != nil {
 		d.Blob = blob
 	}
-	if l.opts.Cache != nil {
-		l.opts.Cache.Put(j.path, blob, d, ds)
+	if l.opts.Cache != nil && d != nil && d.Post != nil && j.kind == KindPost {
+		l.opts.Cache.Put(d, ds, j.size, j.modTime)
 	}
 	return d, ds, nil
 }

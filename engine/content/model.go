@@ -1,8 +1,11 @@
 package content
 
 import (
+	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/yuin/goldmark/ast"
 	"gopkg.in/yaml.v3"
@@ -56,6 +59,9 @@ type Document struct {
 	AST ast.Node
 	// lineStarts holds the byte offset of each line of Body.
 	lineStarts []int
+	// Cached is true for a document restored from the cache: Meta, Body and
+	// AST are nil until Repo.Full parses the file again.
+	Cached bool
 
 	// Exactly one of these is set, according to Kind.
 	Post     *Post
@@ -180,6 +186,46 @@ type Repo struct {
 	Media map[string]MediaFile
 
 	fsys fs.FS
+	mu   sync.Mutex
+	full map[string]*Document
+}
+
+// Full returns d with its front-matter nodes, body and AST: d itself, or,
+// for a cached document, the file parsed again (once; later calls return
+// the same document).
+func (r *Repo) Full(d *Document) (*Document, error) {
+	if !d.Cached {
+		return d, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if full, ok := r.full[d.Path]; ok {
+		return full, nil
+	}
+	data, err := fs.ReadFile(r.fsys, d.Path)
+	if err != nil {
+		return nil, err
+	}
+	full, _ := ParseDocument(d.Path, d.Kind, data)
+	if full == nil {
+		return nil, fmt.Errorf("%s no longer parses", d.Path)
+	}
+	full.Blob = BlobHash(data)
+	if r.full == nil {
+		r.full = map[string]*Document{}
+	}
+	r.full[d.Path] = full
+	return full, nil
+}
+
+// Replace swaps documents for their full versions (after Full), so that
+// diagnostics about them get exact positions.
+func (r *Repo) Replace(full *Document) {
+	for i, d := range r.Docs {
+		if d.Path == full.Path {
+			r.Docs[i] = full
+		}
+	}
 }
 
 // ReadFile reads a file of the repository (a media file, for publishing).
@@ -190,7 +236,8 @@ func (r *Repo) FS() fs.FS { return r.fsys }
 
 // MediaFile describes a file under media/.
 type MediaFile struct {
-	Size int64
+	Size    int64
+	ModTime time.Time
 	// Blob is the git blob hash (hex) of the file.
 	Blob string
 	// Symlink is true for a symbolic link (refused: it may leave the tree).

@@ -54,7 +54,71 @@ func (e *OverlapError) Error() string {
 		e.Local, e.Zone, e.Earlier.Format("15:04 MST (-07:00)"), e.Later.Format("15:04 MST (-07:00)"))
 }
 
-var layout = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?(?: (earlier|later))?$`)
+// fields are the parts of a written date-time; numbers are -1 when absent.
+type fields struct {
+	y, mo, d, h, mi, sec int
+	offset               string // "", "Z" or "+01:00"
+	choice               string // "", "earlier" or "later"
+}
+
+// scan reads "YYYY-MM-DD[( |T)HH:MM[:SS][Z|±HH:MM]][ earlier| later]" by hand:
+// it runs for every post of every plan.
+func scan(s string) (fields, bool) {
+	f := fields{h: 0, mi: 0, sec: 0}
+	num := func(from, n int) int {
+		if from+n > len(s) {
+			return -1
+		}
+		v := 0
+		for _, c := range []byte(s[from : from+n]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
+		return f, false
+	}
+	f.y, f.mo, f.d = num(0, 4), num(5, 2), num(8, 2)
+	if f.y < 0 || f.mo < 0 || f.d < 0 {
+		return f, false
+	}
+	rest := s[10:]
+	f.h, f.mi, f.sec = -1, 0, 0
+	if len(rest) >= 6 && (rest[0] == ' ' || rest[0] == 'T') && rest[3] == ':' && rest[1] != ' ' {
+		f.h, f.mi = num(11, 2), num(14, 2)
+		if f.h < 0 || f.mi < 0 {
+			return f, false
+		}
+		rest = rest[6:]
+		if len(rest) >= 3 && rest[0] == ':' {
+			if f.sec = num(len(s)-len(rest)+1, 2); f.sec < 0 {
+				return f, false
+			}
+			rest = rest[3:]
+		}
+		switch {
+		case strings.HasPrefix(rest, "Z"):
+			f.offset, rest = "Z", rest[1:]
+		case len(rest) >= 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+			at := len(s) - len(rest)
+			if num(at+1, 2) < 0 || num(at+4, 2) < 0 {
+				return f, false
+			}
+			f.offset, rest = rest[:6], rest[6:]
+		}
+	}
+	switch rest {
+	case "":
+	case " earlier", " later":
+		f.choice = rest[1:]
+	default:
+		return f, false
+	}
+	return f, true
+}
 
 // Parsed is a parsed date-time.
 type Parsed struct {
@@ -68,24 +132,17 @@ type Parsed struct {
 // " later" for a time in a daylight-saving overlap. Times without an offset
 // are read in loc.
 func Parse(s string, loc *time.Location) (Parsed, error) {
-	m := layout.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
+	f, ok := scan(strings.TrimSpace(s))
+	if !ok {
 		return Parsed{}, fmt.Errorf("%q is not a date-time: write 2026-12-01 09:30, 2026-12-01, or 2026-12-01T09:30:00+01:00", s)
 	}
-	num := func(i int) int {
-		if m[i] == "" {
-			return 0
-		}
-		n, _ := strconv.Atoi(m[i])
-		return n
-	}
-	y, mo, d, h, mi, sec := num(1), num(2), num(3), num(4), num(5), num(6)
+	p := Parsed{DateOnly: f.h < 0}
+	y, mo, d, h, mi, sec := f.y, f.mo, f.d, max(f.h, 0), f.mi, f.sec
 	if mo < 1 || mo > 12 || d < 1 || d > daysIn(y, time.Month(mo)) || h > 23 || mi > 59 || sec > 59 {
 		return Parsed{}, fmt.Errorf("%q is not a valid date-time", s)
 	}
-	p := Parsed{DateOnly: m[4] == ""}
-	if off := m[7]; off != "" {
-		if m[8] != "" {
+	if off := f.offset; off != "" {
+		if f.choice != "" {
 			return Parsed{}, fmt.Errorf("%q: 'earlier' or 'later' only applies to times without an offset", s)
 		}
 		z := time.UTC
@@ -102,7 +159,7 @@ func Parse(s string, loc *time.Location) (Parsed, error) {
 		return p, nil
 	}
 	choice := Unspecified
-	switch m[8] {
+	switch f.choice {
 	case "earlier":
 		choice = Earlier
 	case "later":

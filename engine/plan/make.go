@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/cache"
 	"github.com/clairon-dev/clairon/engine/calendar"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
@@ -37,12 +38,25 @@ type Input struct {
 	SourceCommit string
 	// Renderer is reused when given (its media hashes are cached).
 	Renderer *render.Renderer
+	// Memo, when set, remembers each post's digest per account between runs,
+	// so only changed posts, and posts with something to do, are rendered.
+	Memo Memo
+}
+
+// Memo remembers rendered digests (see engine/cache).
+type Memo interface {
+	Digest(path, blob, account string) (cache.Render, bool)
+	PutDigest(path, blob, account string, r cache.Render)
 }
 
 // desired is one (post, account) the content wants published.
 type desired struct {
-	addr  state.Address
-	doc   *content.Document
+	addr    state.Address
+	doc     *content.Document
+	digest  string
+	network string
+	// out is the rendered post; nil when the digest came from the memo (it
+	// is rendered only if the change has something to do).
 	out   *render.Output
 	at    time.Time // zero: as soon as possible
 	slot  string
@@ -82,22 +96,22 @@ func Make(in Input) (*Plan, diag.List) {
 	var want []*desired
 	var nextSlot []*desired
 	posts := in.Repo.Posts()
-	rendered, rds := r.RenderPosts(posts)
-	ds.Add(rds...)
+	perPost := digests(in, r, posts, &ds)
 	for i, d := range posts {
-		for _, o := range rendered[i] {
-			if !wanted(o.Account) {
+		var at time.Time
+		if d.Post.At != "" && d.Post.At != content.AtNextSlot {
+			if t, err := localtime.Parse(d.Post.At, loc); err == nil {
+				at = t.Time
+			}
+		}
+		for _, w := range perPost[i] {
+			if !wanted(w.addr.Account) {
 				continue
 			}
-			w := &desired{addr: state.Address{Post: d.ID, Account: o.Account}, doc: d, out: o, draft: d.Post.IsDraft()}
-			switch at := d.Post.At; {
-			case at == content.AtNextSlot:
+			if d.Post.At == content.AtNextSlot {
 				nextSlot = append(nextSlot, w)
-			case at != "":
-				if t, err := localtime.Parse(at, loc); err == nil {
-					w.at = t.Time
-				}
 			}
+			w.at = at
 			want = append(want, w)
 		}
 	}
@@ -112,6 +126,15 @@ func Make(in Input) (*Plan, diag.List) {
 	h := holds{cfg: cfg, loc: loc, cals: cals, now: in.Now}
 	for _, w := range want {
 		ch := decide(w, st.Record(w.addr), moves[w.addr], cfg, in.Caps, in.Now, &ds)
+		if ch.Action != NoOp {
+			ch.Key = Key(w.addr, w.digest)
+		}
+		if ch.Action != NoOp && ch.Output == nil {
+			// Memoised digest, and something to do: render it now.
+			if out, _ := r.Render(w.doc, w.addr.Account); out != nil {
+				ch.Output = out
+			}
+		}
 		if ch.Action.Writes() && ch.Action != Reconcile {
 			h.apply(ch)
 		}
@@ -122,8 +145,7 @@ func Make(in Input) (*Plan, diag.List) {
 	for _, from := range moves {
 		moved[from.Address] = true
 	}
-	for _, a := range st.Addresses() {
-		rec := st.Record(a)
+	for a, rec := range st.Records {
 		if byAddr[a] != nil || moved[a] || !wanted(a.Account) {
 			continue
 		}
@@ -143,8 +165,8 @@ func Make(in Input) (*Plan, diag.List) {
 
 // decide picks the action for a desired publication given its record.
 func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps render.Capabilities, now time.Time, ds *diag.List) *Change {
-	ch := &Change{Address: w.addr, Network: w.out.Network, Path: w.doc.Path, Digest: w.out.Digest, Output: w.out, At: w.at, Slot: w.slot}
-	ch.Key = Key(w.addr, w.out.Digest)
+	ch := &Change{Address: w.addr, Network: w.network, Path: w.doc.Path, Digest: w.digest, Output: w.out, At: w.at, Slot: w.slot}
+
 	due := w.at.IsZero() || !w.at.After(now)
 	schedule := func() {
 		if !due {
@@ -199,7 +221,7 @@ func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps 
 		return ch
 	}
 	// Published.
-	if rec.Digest == w.out.Digest {
+	if rec.Digest == w.digest {
 		ch.Action = NoOp
 		if rec.Path != "" && rec.Path != w.doc.Path {
 			ch.Reason = "file moved from " + rec.Path
@@ -215,10 +237,10 @@ func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps 
 	case known && c.Edit:
 		ch.Action, ch.Reason = Update, "content changed"
 	case acc != nil && acc.Repost:
-		ch.Action, ch.Reason = Replace, fmt.Sprintf("content changed and %s cannot edit: the post is deleted and published again (its likes and replies are lost)", w.out.Network)
+		ch.Action, ch.Reason = Replace, fmt.Sprintf("content changed and %s cannot edit: the post is deleted and published again (its likes and replies are lost)", w.network)
 	default:
 		ch.Action = NoOp
-		ch.Reason = fmt.Sprintf("content changed but %s cannot edit published posts; set repost: true on the account to replace it", w.out.Network)
+		ch.Reason = fmt.Sprintf("content changed but %s cannot edit published posts; set repost: true on the account to replace it", w.network)
 		ds.Warnf(w.doc.Pos(), "cannot-edit", "set repost: true on the account to delete and re-publish, or revert the change", "%s was already published on %s and cannot be edited there; the change will not be published", w.addr.Post, w.addr.Account)
 		return ch
 	}
@@ -267,10 +289,14 @@ func orphan(rec *state.Record, cfg *content.Config, now time.Time) *Change {
 // account and digest whose post is gone: a renamed file or changed id.
 func findMoves(want []*desired, st *state.State, byAddr map[state.Address]*desired) map[state.Address]*state.Record {
 	gone := map[string]*state.Record{} // account + digest -> record
-	for _, a := range st.Addresses() {
-		rec := st.Record(a)
+	for a, rec := range st.Records {
 		if byAddr[a] == nil && rec.Status == state.Published && rec.Digest != "" {
-			gone[a.Account+"\x00"+rec.Digest] = rec
+			k := a.Account + "\x00" + rec.Digest
+			// Two gone records with one digest: the first address wins, so
+			// the answer does not depend on map order.
+			if prev, dup := gone[k]; !dup || a.Compare(prev.Address) < 0 {
+				gone[k] = rec
+			}
 		}
 	}
 	out := map[state.Address]*state.Record{}
@@ -278,7 +304,7 @@ func findMoves(want []*desired, st *state.State, byAddr map[state.Address]*desir
 		if st.Record(w.addr) != nil {
 			continue
 		}
-		k := w.addr.Account + "\x00" + w.out.Digest
+		k := w.addr.Account + "\x00" + w.digest
 		if rec, ok := gone[k]; ok {
 			out[w.addr] = rec
 			delete(gone, k)
@@ -359,4 +385,63 @@ func publishedAt(ws []*desired, st *state.State) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// digests returns each post's desired publications with their digests:
+// from the memo when every account of the post is remembered for its
+// current blob, else by rendering (in parallel) and remembering.
+func digests(in Input, r *render.Renderer, posts []*content.Document, ds *diag.List) [][]*desired {
+	out := make([][]*desired, len(posts))
+	var miss []*content.Document
+	var missAt []int
+	for i, d := range posts {
+		if ws, ok := fromMemo(in, d, ds); ok {
+			out[i] = ws
+			continue
+		}
+		miss = append(miss, d)
+		missAt = append(missAt, i)
+	}
+	rendered, rds := r.RenderPosts(miss)
+	ds.Add(rds...)
+	perDoc := map[string]diag.List{}
+	for _, x := range rds {
+		perDoc[x.Pos.File] = append(perDoc[x.Pos.File], x)
+	}
+	for j, d := range miss {
+		for k, o := range rendered[j] {
+			out[missAt[j]] = append(out[missAt[j]], &desired{addr: state.Address{Post: d.ID, Account: o.Account}, doc: d,
+				digest: o.Digest, network: o.Network, out: o, draft: d.Post.IsDraft()})
+			if in.Memo != nil {
+				// The post's render diagnostics are kept with its first account.
+				var keep diag.List
+				if k == 0 {
+					keep = perDoc[d.Path]
+				}
+				in.Memo.PutDigest(d.Path, d.Blob, o.Account, cache.Render{Digest: o.Digest, Network: o.Network, Diags: keep})
+			}
+		}
+	}
+	return out
+}
+
+func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {
+	if in.Memo == nil || d.Blob == "" {
+		return nil, false
+	}
+	var ws []*desired
+	var keep diag.List
+	for _, a := range d.Post.To {
+		if in.Repo.Config.Accounts[a] == nil {
+			continue
+		}
+		m, ok := in.Memo.Digest(d.Path, d.Blob, a)
+		if !ok {
+			return nil, false
+		}
+		keep = append(keep, m.Diags...)
+		ws = append(ws, &desired{addr: state.Address{Post: d.ID, Account: a}, doc: d, digest: m.Digest, network: m.Network, draft: d.Post.IsDraft()})
+	}
+	ds.Add(keep...)
+	return ws, true
 }

@@ -160,6 +160,14 @@ func (r *Renderer) Render(d *content.Document, account string) (*Output, diag.Li
 	if cfg == nil || cfg.Accounts[account] == nil || d.Post == nil {
 		return nil, nil
 	}
+	if d.Cached {
+		full, err := r.repo.Full(d)
+		if err != nil {
+			ds.Errorf(d.Pos(), "read", "", "%v", err)
+			return nil, ds
+		}
+		d = full
+	}
 	acc := cfg.Accounts[account]
 	p := d.Post
 	netName := NetworkOf(acc)
