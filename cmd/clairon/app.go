@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -133,28 +132,15 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 }
 
 // renderContext identifies everything a post's rendering depends on besides
-// its own file: clairon itself, the configuration, campaigns and media.
+// its own file (see cache.RepoContext), clairon's own build included.
 func (a *app) renderContext(repo *content.Repo) string {
-	parts := []string{version}
+	build := version
 	if exe, err := os.Executable(); err == nil {
 		if st, err := os.Stat(exe); err == nil {
-			parts = append(parts, fmt.Sprint(st.Size(), st.ModTime().UnixNano()))
+			build += fmt.Sprint(" ", st.Size(), " ", st.ModTime().UnixNano())
 		}
 	}
-	if repo.ConfigDoc != nil {
-		if b, err := repo.ReadFile(repo.ConfigDoc.Path); err == nil {
-			parts = append(parts, content.BlobHash(b))
-		}
-	}
-	for _, d := range repo.Campaigns() {
-		parts = append(parts, d.Path, d.Blob)
-	}
-	media := make([]string, 0, len(repo.Media))
-	for p, m := range repo.Media {
-		media = append(media, fmt.Sprint(p, m.Size, m.ModTime.UnixNano(), m.Blob))
-	}
-	sort.Strings(media)
-	return cache.Context(append(parts, media...)...)
+	return cache.RepoContext(repo, build)
 }
 
 // saveMemo writes the cache; a failure only costs speed next time.

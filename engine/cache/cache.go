@@ -12,8 +12,10 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"time"
 
@@ -91,6 +93,27 @@ func (c *Cache) SetContext(context string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.context = context
+}
+
+// RepoContext identifies everything a post's rendering depends on besides
+// its own file: the build of clairon, the configuration, the campaigns and
+// the media files.
+func RepoContext(repo *content.Repo, build string) string {
+	parts := []string{build}
+	if repo.ConfigDoc != nil {
+		if b, err := repo.ReadFile(repo.ConfigDoc.Path); err == nil {
+			parts = append(parts, content.BlobHash(b))
+		}
+	}
+	for _, d := range repo.Campaigns() {
+		parts = append(parts, d.Path, d.Blob)
+	}
+	media := make([]string, 0, len(repo.Media))
+	for p, m := range repo.Media {
+		media = append(media, fmt.Sprint(p, m.Size, m.ModTime.UnixNano(), m.Blob))
+	}
+	sort.Strings(media)
+	return Context(append(parts, media...)...)
 }
 
 // Get returns a cached post when its file has the same size and

@@ -30,6 +30,9 @@ func planDir(tb testing.TB, dir, cachePath string, snap *state.Snapshot, now tim
 		tb.Fatal(err)
 	}
 	ds.Add(rules.Check(repo)...)
+	if memo != nil {
+		memo.SetContext(cache.RepoContext(repo, "test"))
+	}
 	caps := describeAll(tb, repo)
 	in := plan.Input{Repo: repo, Caps: caps, Snapshot: snap, Now: now, Renderer: render.New(repo, caps)}
 	if memo != nil {

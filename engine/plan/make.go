@@ -126,7 +126,11 @@ func Make(in Input) (*Plan, diag.List) {
 	h := holds{cfg: cfg, loc: loc, cals: cals, now: in.Now}
 	for _, w := range want {
 		ch := decide(w, st.Record(w.addr), moves[w.addr], cfg, in.Caps, in.Now, &ds)
-		if ch.Action != NoOp {
+		if ch.Action == NoOp {
+			// Nothing to publish, nothing to preview: the plan stays the
+			// same whether the output was rendered or remembered.
+			ch.Output = nil
+		} else {
 			ch.Key = Key(w.addr, w.digest)
 		}
 		if ch.Action != NoOp && ch.Output == nil {
