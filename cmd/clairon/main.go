@@ -121,10 +121,12 @@ publishes each post once, on time, on every network it targets.`,
 		a.showCommand(),
 		a.stateCommand(),
 		a.resolveCommand(),
+		a.calendarCommand(),
 		a.schemaCommand(),
 		a.versionCommand(),
 		a.actionCommand(),
 		a.initCommand(),
+		a.scheduleCommand(),
 	)
 	return root
 }

@@ -8,11 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clairon-dev/clairon/engine/calendar"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/plan"
 	"github.com/clairon-dev/clairon/engine/render"
 	"github.com/clairon-dev/clairon/engine/rules"
+	"github.com/clairon-dev/clairon/engine/state"
 )
 
 type planFlags struct {
@@ -93,17 +95,23 @@ and 2 when changes are pending.`,
 
 // makePlan loads the content and the state and computes the plan.
 func (a *app) makePlan(ctx context.Context, f planFlags) (*plan.Plan, *content.Repo, diag.List, error) {
+	p, repo, ds, _, err := a.makePlanWithState(ctx, f)
+	return p, repo, ds, err
+}
+
+// makePlanWithState is makePlan, also returning the state it planned against.
+func (a *app) makePlanWithState(ctx context.Context, f planFlags) (*plan.Plan, *content.Repo, diag.List, *state.Snapshot, error) {
 	repo, ds, err := a.load(ctx)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if ds.HasErrors() || repo.Config == nil {
-		return nil, repo, ds, nil
+		return nil, repo, ds, nil, nil
 	}
 	now := a.now()
 	if f.at != "" {
 		if now, err = parseAt(f.at, rules.Location(repo)); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 	}
 	var accounts []string
@@ -111,18 +119,18 @@ func (a *app) makePlan(ctx context.Context, f planFlags) (*plan.Plan, *content.R
 		for _, acc := range strings.Split(f.accounts, ",") {
 			acc = strings.TrimSpace(acc)
 			if repo.Config.Accounts[acc] == nil {
-				return nil, nil, nil, fmt.Errorf("--accounts: unknown account %q", acc)
+				return nil, nil, nil, nil, fmt.Errorf("--accounts: unknown account %q", acc)
 			}
 			accounts = append(accounts, acc)
 		}
 	}
 	store, err := a.openStore(repo.Config, f.sandbox)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	snap, err := store.Read(ctx)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read state: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("read state: %w", err)
 	}
 	caps := capabilities(repo.Config)
 	in := plan.Input{Repo: repo, Caps: caps, Snapshot: snap, Now: now, Accounts: accounts,
@@ -133,7 +141,17 @@ func (a *app) makePlan(ctx context.Context, f planFlags) (*plan.Plan, *content.R
 	p, pds := plan.Make(in)
 	a.saveMemo()
 	ds.Add(pds...)
-	return p, repo, ds.Sort(), nil
+	// The calendars' view of the plan: conflicts with their policies, and
+	// the empty slots of the coming days.
+	cals, items, conflicts := calendarItems(repo, p, snap.State)
+	posts := map[string]*content.Document{}
+	for _, d := range repo.Posts() {
+		posts[d.ID] = d
+	}
+	cds := calendar.Diagnostics(cals, items, conflicts, now, posts)
+	ds.Add(cds...)
+	p.Diagnostics = append(p.Diagnostics, cds...).Sort()
+	return p, repo, ds.Sort(), snap, nil
 }
 
 func writePlan(path string, p *plan.Plan) error {

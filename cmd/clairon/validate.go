@@ -33,6 +33,9 @@ warnings fail only with --strict.`,
 				// media and polls are checked the way each network counts.
 				_, rds := render.New(repo, capabilities(repo.Config)).RenderPosts(repo.Posts())
 				ds.Add(rds...)
+				if !ds.HasErrors() {
+					ds.Add(calendarDiagnostics(repo, a.now())...)
+				}
 				ds = ds.Sort()
 			}
 			if err := a.printDiagnostics(a.stdout, ds, strict); err != nil {

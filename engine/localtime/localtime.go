@@ -177,7 +177,7 @@ func Resolve(local string, y int, mo time.Month, d, h, mi, sec int, loc *time.Lo
 	t := time.Date(y, mo, d, h, mi, sec, 0, loc)
 	if t.Hour() != h || t.Minute() != mi || t.Day() != d {
 		// Go normalised a skipped wall time forward: it does not exist.
-		at := transition(t.Add(-6*time.Hour), t)
+		at := Transition(t.Add(-6*time.Hour), t)
 		_, before := at.Add(-time.Second).Zone()
 		return time.Time{}, &GapError{Local: local, Zone: loc.String(),
 			Before: at.In(time.FixedZone(at.Add(-time.Second).Format("MST"), before)), After: at}
@@ -207,9 +207,9 @@ func sameWall(a, b time.Time) bool {
 	return a.Year() == b.Year() && a.YearDay() == b.YearDay() && a.Hour() == b.Hour() && a.Minute() == b.Minute() && a.Second() == b.Second()
 }
 
-// transition finds the first instant in (lo, hi] whose UTC offset differs
+// Transition finds the first instant in (lo, hi] whose UTC offset differs
 // from lo's, to the second.
-func transition(lo, hi time.Time) time.Time {
+func Transition(lo, hi time.Time) time.Time {
 	_, off := lo.Zone()
 	for hi.Sub(lo) > time.Second {
 		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)

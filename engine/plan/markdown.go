@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/clairon-dev/clairon/engine/diag"
 )
 
 // MarkdownOptions shape the pull-request view.
@@ -47,6 +49,14 @@ func (p *Plan) markdown(o MarkdownOptions, previews bool) string {
 		if ch.Action != NoOp || ch.MovedFrom != nil {
 			rows = append(rows, ch)
 		}
+	}
+	if len(p.Diagnostics) > 0 {
+		b.WriteString("<details><summary>Notes: " + diagSummary(p) + "</summary>\n\n")
+		for _, d := range p.Diagnostics {
+			mark := map[diag.Severity]string{diag.Error: "❌", diag.Warning: "⚠️", diag.Info: "ℹ️"}[d.Severity]
+			fmt.Fprintf(&b, "- %s `%s` %s\n", mark, d.Pos, mdCell(d.Message))
+		}
+		b.WriteString("\n</details>\n\n")
 	}
 	if len(rows) == 0 {
 		b.WriteString("No changes: everything published is in sync with the repository.\n")
@@ -121,6 +131,10 @@ func (p *Plan) markdown(o MarkdownOptions, previews bool) string {
 		b.WriteString("</details>\n\n")
 	}
 	return b.String()
+}
+
+func diagSummary(p *Plan) string {
+	return fmt.Sprintf("%d warnings, %d notes", p.Diagnostics.Count(diag.Warning), p.Diagnostics.Count(diag.Info))
 }
 
 func mdCell(s string) string {
