@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -117,8 +118,9 @@ func TestPlanDetailedExitCodeAndSavedPlans(t *testing.T) {
 	}
 }
 
-func TestSampleContentSandboxLoop(t *testing.T) {
-	// The README's first command, on a copy of content/ in its own repository.
+// sampleCopy copies content/ into a new git repository.
+func sampleCopy(t *testing.T) string {
+	t.Helper()
 	src := filepath.Join("..", "..", "content")
 	files := map[string]string{}
 	filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
@@ -130,7 +132,12 @@ func TestSampleContentSandboxLoop(t *testing.T) {
 		files[filepath.ToSlash(rel)] = string(b)
 		return nil
 	})
-	dir := repoWith(t, files)
+	return repoWith(t, files)
+}
+
+func TestSampleContentSandboxLoop(t *testing.T) {
+	// The README's first command, on a copy of content/ in its own repository.
+	dir := sampleCopy(t)
 	at := "2027-03-01 12:00"
 	out, errOut, code := cli(t, nil, "apply", "--sandbox", "--dir", dir, "--at", at)
 	if code != 0 {
@@ -142,5 +149,30 @@ func TestSampleContentSandboxLoop(t *testing.T) {
 	}
 	if out, _, _ := cli(t, nil, "apply", "--sandbox", "--dir", dir, "--at", at); !strings.Contains(out, "Nothing is due") {
 		t.Errorf("second apply published again:\n%s", out)
+	}
+}
+
+func TestPreviewStaticPagesLoadNothingFromOutside(t *testing.T) {
+	dir := sampleCopy(t)
+	out := t.TempDir()
+	if stdout, stderr, code := cli(t, nil, "preview", "--dir", dir, "--out", out); code != 0 {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	pages, _ := filepath.Glob(filepath.Join(out, "*.html"))
+	if len(pages) < 10 {
+		t.Fatalf("%d pages", len(pages))
+	}
+	fetch := regexp.MustCompile(`(?:src|srcset)="([^"]*)"|<link[^>]+href="([^"]*)"|url\(([^)]*)\)|@import`)
+	for _, p := range pages {
+		b, _ := os.ReadFile(p)
+		for _, m := range fetch.FindAllStringSubmatch(string(b), -1) {
+			u := m[1] + m[2] + m[3]
+			if m[0] == "@import" || strings.Contains(u, "//") {
+				t.Errorf("%s loads %q from outside", filepath.Base(p), m[0])
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "media", "2026", "noel")); err != nil {
+		t.Errorf("media not copied: %v", err)
 	}
 }

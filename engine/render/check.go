@@ -52,7 +52,7 @@ func (r *Renderer) check(o *Output, d *content.Document, ds *diag.List) {
 				msg = fmt.Sprintf("%s is empty on %s", label, where)
 				hint = "write some text"
 			} else if chk.OverflowOffset >= 0 {
-				visible := countText(o.Format, p.Text)
+				visible := VisibleText(o.Format, p.Text)
 				cut := visible[chk.OverflowOffset:]
 				if len(cut) > 40 {
 					cut = cut[:40] + "…"

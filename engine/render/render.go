@@ -397,9 +397,9 @@ func (r *Renderer) blob(p string, f content.MediaFile) string {
 	return b
 }
 
-// countText returns the text a network counts: what people see, without
+// VisibleText returns the text a network shows (and counts): what people see, without
 // the markup of HTML or little text.
-func countText(format network.Format, s string) string {
+func VisibleText(format network.Format, s string) string {
 	switch format {
 	case network.FormatHTML:
 		return visibleHTML(s)
@@ -423,7 +423,7 @@ func (r *Renderer) measure(o *Output, p *Part, acc *content.Account) {
 	if !count.KnownNetwork(netName) {
 		netName = count.Webhook
 	}
-	visible := countText(o.Format, p.Text)
+	visible := VisibleText(o.Format, p.Text)
 	res, err := count.Count(netName, visible, opts)
 	if err != nil {
 		return

@@ -37,7 +37,7 @@ func (r *Renderer) autoThread(parts []Part, netName string, acc *content.Account
 		reserve = " 99/99"
 	}
 	fits := func(s string) bool {
-		res, err := count.Count(netName, countText(fl.format, s+reserve), opts)
+		res, err := count.Count(netName, VisibleText(fl.format, s+reserve), opts)
 		return err == nil && res.Valid
 	}
 	var out []Part
