@@ -54,6 +54,9 @@ type Capabilities struct {
 	RequiresMedia bool `json:"requires_media,omitempty"`
 	// Threads: messages can reply to earlier ones to form a thread.
 	Threads bool `json:"threads"`
+	// Comments: a message can answer the post as a comment (a first
+	// comment), although threads are not possible (Facebook Pages).
+	Comments bool `json:"comments,omitempty"`
 	// Polls: a poll can be attached; PollMaxOptions caps its options.
 	Polls          bool `json:"polls"`
 	PollMaxOptions int  `json:"poll_max_options,omitempty"`

@@ -104,8 +104,19 @@ func (r *Renderer) check(o *Output, d *content.Document, ds *diag.List) {
 			ds.Errorf(d.PosOf("poll", "options"), "poll-options", "", "%s allows at most %d poll options, the post has %d", where, caps.PollMaxOptions, len(first.Poll.Options))
 		}
 	}
-	if len(o.Parts) > 1 && !caps.Threads {
-		ds.Errorf(d.Pos(), "thread-unsupported", "override the text for "+o.Network+" with a single part", "%s cannot publish threads or first comments; the post has %d parts", where, len(o.Parts))
+	threadParts, comments := 0, 0
+	for _, p := range o.Parts {
+		if p.FirstComment {
+			comments++
+		} else {
+			threadParts++
+		}
+	}
+	switch {
+	case threadParts > 1 && !caps.Threads:
+		ds.Errorf(d.Pos(), "thread-unsupported", "override the text for "+o.Network+" with a single part", "%s cannot publish threads; the post has %d parts", where, threadParts)
+	case comments > 0 && !caps.Threads && !caps.Comments:
+		ds.Errorf(d.PosOf("first_comment"), "comment-unsupported", "remove first_comment, or leave this account out of to:", "%s cannot publish a first comment", where)
 	}
 	if o.ReplyTo != "" && !caps.Threads {
 		ds.Errorf(d.PosOf("reply_to"), "thread-unsupported", "", "%s cannot publish replies", where)

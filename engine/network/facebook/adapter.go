@@ -84,9 +84,11 @@ func (a *Adapter) Capabilities() network.Capabilities {
 		AltText:       true,
 		// Page posts have no threads: a reply is a comment as the Page.
 		Threads: false,
-		Polls:   false,
-		Edit:    true,
-		Delete:  true,
+		// A reply is published as a comment by the Page: first comments work.
+		Comments: true,
+		Polls:    false,
+		Edit:     true,
+		Delete:   true,
 		// No idempotency key: a lost outcome is found again among the Page's
 		// recent posts (Lookup).
 		Idempotency: network.IdempotencyLookup,
