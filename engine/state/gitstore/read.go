@@ -1,0 +1,258 @@
+package gitstore
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/clairon-dev/clairon/engine/state"
+)
+
+// load reads the whole state at commit head.
+//
+// Records whose blob was already decoded by the previous read are taken from
+// a cache, so reading again after a conflict costs the change, not the state;
+// the others are decoded on all cores while the blobs are read.
+func (s *Store) load(ctx context.Context, head plumbing.Hash) (*state.State, error) {
+	c, err := object.GetCommit(s.st, head)
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	root, err := object.GetTree(s.st, c.TreeHash)
+	if err != nil {
+		return nil, fmt.Errorf("root tree: %w", err)
+	}
+	st := state.New()
+	haveMeta := false
+	for _, e := range root.Entries {
+		switch {
+		case e.Name == state.MetaFile && regular(e.Mode):
+			b, err := s.blob(e.Hash)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", state.MetaFile, err)
+			}
+			m, err := state.DecodeMeta(b)
+			if err != nil {
+				return nil, err
+			}
+			st.Lineage, st.Serial, haveMeta = m.Lineage, m.Serial, true
+		case e.Name == state.RecordsDir && e.Mode == filemode.Dir:
+			if err := s.loadRecords(ctx, e.Hash, st); err != nil {
+				return nil, err
+			}
+		default:
+			if err := s.loadFiles(e, "", st); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !haveMeta {
+		return nil, fmt.Errorf("no %s at the root: this branch does not hold a clairon state", state.MetaFile)
+	}
+	return st, nil
+}
+
+// meta reads state.json from a root tree.
+func (s *Store) meta(root plumbing.Hash) (state.Meta, error) {
+	t, err := object.GetTree(s.st, root)
+	if err != nil {
+		return state.Meta{}, fmt.Errorf("root tree: %w", err)
+	}
+	e, err := t.FindEntry(state.MetaFile)
+	if err != nil {
+		return state.Meta{}, fmt.Errorf("%s: %w", state.MetaFile, err)
+	}
+	b, err := s.blob(e.Hash)
+	if err != nil {
+		return state.Meta{}, fmt.Errorf("%s: %w", state.MetaFile, err)
+	}
+	return state.DecodeMeta(b)
+}
+
+// pending is a record file to read and decode.
+type pending struct {
+	path string
+	hash plumbing.Hash
+	rec  *state.Record
+	err  error
+}
+
+func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.State) error {
+	top, err := object.GetTree(s.st, h)
+	if err != nil {
+		return fmt.Errorf("%s: %w", state.RecordsDir, err)
+	}
+	// The trees are walked here while workers, each with its own reader of
+	// the repository, read and decode the blobs the cache does not hold.
+	work := make(chan *pending, 256)
+	var wg sync.WaitGroup
+	for _, rd := range s.readers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				var b []byte
+				if b, p.err = readBlob(rd, p.hash); p.err == nil {
+					p.rec, p.err = state.DecodeRecord(b)
+				}
+			}
+		}()
+	}
+	todo, err := s.walkRecords(ctx, top, work)
+	close(work)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	cache := make(map[plumbing.Hash]*state.Record, len(todo))
+	for _, p := range todo {
+		if p.err != nil {
+			return fmt.Errorf("%s: %w", p.path, p.err)
+		}
+		if want := state.RecordPath(p.rec.Address); want != p.path {
+			return fmt.Errorf("%s: holds the record of %s, which belongs at %s", p.path, p.rec.Address, want)
+		}
+		if _, dup := st.Records[p.rec.Address]; dup {
+			return fmt.Errorf("%s: second record of %s", p.path, p.rec.Address)
+		}
+		cache[p.hash] = p.rec
+		st.Records[p.rec.Address] = p.rec.Clone()
+	}
+	s.cache = cache
+	return nil
+}
+
+// walkRecords lists the record files under records/<h2>/<h3>/, takes the
+// records it can from the cache and sends the others to work.
+func (s *Store) walkRecords(ctx context.Context, top *object.Tree, work chan<- *pending) ([]*pending, error) {
+	var todo []*pending
+	for _, e2 := range top.Entries {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		mid, err := s.subtree(state.RecordsDir, e2)
+		if err != nil {
+			return nil, err
+		}
+		for _, e3 := range mid.Entries {
+			dir := state.RecordsDir + "/" + e2.Name
+			leaf, err := s.subtree(dir, e3)
+			if err != nil {
+				return nil, err
+			}
+			dir += "/" + e3.Name
+			for _, e := range leaf.Entries {
+				p := &pending{path: dir + "/" + e.Name, hash: e.Hash}
+				if !regular(e.Mode) {
+					return nil, fmt.Errorf("%s: expected a record file", p.path)
+				}
+				todo = append(todo, p)
+				if r, ok := s.cache[e.Hash]; ok {
+					p.rec = r
+					continue
+				}
+				work <- p
+			}
+		}
+	}
+	return todo, nil
+}
+
+// subtree reads the directory e of dir in the records tree.
+func (s *Store) subtree(dir string, e object.TreeEntry) (*object.Tree, error) {
+	p := dir + "/" + e.Name
+	if e.Mode != filemode.Dir {
+		return nil, fmt.Errorf("%s: expected a directory of records", p)
+	}
+	t, err := object.GetTree(s.st, e.Hash)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return t, nil
+}
+
+// readers returns one object reader per worker. A storage in memory is read
+// concurrently as it is; a storage on disk gets one instance per worker,
+// since an instance is not safe for concurrent use but instances on the same
+// directory are independent. Other storages are read by one worker.
+func (s *Store) readers() []storer.EncodedObjectStorer {
+	n := min(runtime.GOMAXPROCS(0), 8)
+	switch st := s.st.(type) {
+	case *memory.Storage:
+		return slices.Repeat([]storer.EncodedObjectStorer{st}, n)
+	case *filesystem.Storage:
+		for len(s.extra) < n {
+			s.extra = append(s.extra, filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheSize),
+				filesystem.Options{MaxOpenDescriptors: maxOpenPacks}))
+		}
+		out := make([]storer.EncodedObjectStorer, n)
+		for i := range n {
+			out[i] = s.extra[i]
+		}
+		return out
+	default:
+		return []storer.EncodedObjectStorer{s.st}
+	}
+}
+
+func (s *Store) loadFiles(e object.TreeEntry, dir string, st *state.State) error {
+	p := join(dir, e.Name)
+	switch {
+	case e.Mode == filemode.Dir:
+		t, err := object.GetTree(s.st, e.Hash)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		for _, sub := range t.Entries {
+			if err := s.loadFiles(sub, p, st); err != nil {
+				return err
+			}
+		}
+		return nil
+	case regular(e.Mode):
+		b, err := s.blob(e.Hash)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		st.Files[p] = b
+		return nil
+	default:
+		return fmt.Errorf("%s: unsupported entry of mode %s on the state branch", p, e.Mode)
+	}
+}
+
+// blob returns the content of a blob.
+func (s *Store) blob(h plumbing.Hash) ([]byte, error) { return readBlob(s.st, h) }
+
+func readBlob(st storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
+	obj, err := st.EncodedObject(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, err
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b := make([]byte, obj.Size())
+	if _, err := io.ReadFull(r, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// regular reports whether m is a plain file's mode (not a link or submodule).
+func regular(m filemode.FileMode) bool {
+	return m == filemode.Regular || m == filemode.Executable || m == filemode.Deprecated
+}
