@@ -18,6 +18,7 @@ import (
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/githubactions"
 	"github.com/clairon-dev/clairon/engine/rules"
+	"github.com/clairon-dev/clairon/engine/state/gitstore"
 )
 
 // app holds what every subcommand shares: global flags, streams, environment.
@@ -33,6 +34,7 @@ type app struct {
 	log                     *slog.Logger
 	noCache                 bool
 	memo                    *cache.Cache
+	stores                  []*gitstore.Store
 
 	// now is the clock; main passes time.Now, tests a fixed clock.
 	now func() time.Time

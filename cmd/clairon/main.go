@@ -61,6 +61,9 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	for _, s := range a.stores {
+		s.Close()
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -122,6 +125,9 @@ publishes each post once, on time, on every network it targets.`,
 		a.stateCommand(),
 		a.resolveCommand(),
 		a.calendarCommand(),
+		a.reportCommand(),
+		a.campaignCommand(),
+		a.contestCommand(),
 		a.schemaCommand(),
 		a.versionCommand(),
 		a.actionCommand(),

@@ -43,6 +43,7 @@ func (a *app) openStore(cfg *content.Config, sandbox bool) (*gitstore.Store, err
 	if err != nil {
 		return nil, fmt.Errorf("%w (clairon keeps its state on a branch of the content's git repository: run `git init` there, or pass --state-repo)", err)
 	}
+	a.stores = append(a.stores, s) // closed when the command ends
 	return s, nil
 }
 
