@@ -21,6 +21,7 @@ import (
 	"github.com/clairon-dev/clairon/engine/render"
 	"github.com/clairon-dev/clairon/engine/rules"
 	"github.com/clairon-dev/clairon/engine/state"
+	"github.com/clairon-dev/clairon/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of the scenarios")
@@ -158,6 +159,15 @@ func runScenario(t *testing.T, ar *txtar.Archive) string {
 	var js bytes.Buffer
 	if err := p.Encode(&js); err != nil {
 		t.Fatal(err)
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(js.Bytes()))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := schema.Validate(schema.Plan, doc); err != nil || len(vs) > 0 {
+		t.Fatalf("the plan's JSON does not match schema/plan.schema.json: %v %+v", err, vs)
 	}
 	back, err := plan.Decode(&js)
 	if err != nil || back.Summary() != p.Summary() || len(back.Changes) != len(p.Changes) {
