@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clairon-dev/clairon/engine/apply"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/githubactions"
@@ -71,6 +72,7 @@ type actionRun struct {
 	rt   githubactions.Runner
 	ev   *githubactions.Event
 	out  io.Writer // the log, where workflow commands go
+	step *githubactions.Step
 	rep  githubactions.Report
 	repo *content.Repo
 
@@ -95,16 +97,16 @@ func (a *app) runAction(ctx context.Context, f actionFlags) error {
 	if err != nil {
 		return err
 	}
-	r := &actionRun{a: a, f: f, rt: rt, ev: ev, out: out,
+	r := &actionRun{a: a, f: f, rt: rt, ev: ev, out: out, step: githubactions.NewStep(out),
 		rep: githubactions.Report{Mode: mode, Event: ev, Runner: rt, Root: rt.RepoPath(a.dir), Version: version}}
 	if reason != "" {
-		githubactions.Notice(out, "clairon", reason)
+		r.step.Notice("clairon", reason)
 		r.rep.Notes = append(r.rep.Notes, reason)
 	}
 	runErr := r.run(ctx)
 	if runErr != nil && !isExit(runErr) {
 		r.rep.Failure = runErr.Error()
-		githubactions.Error(out, "clairon", runErr.Error())
+		r.step.Error("clairon", runErr.Error())
 	}
 	if err := r.finish(ctx); err != nil {
 		return errors.Join(runErr, err)
@@ -157,7 +159,8 @@ func (r *actionRun) run(ctx context.Context) error {
 	return nil
 }
 
-// loaded records the content: masks its secrets, annotates its problems.
+// loaded records the content and masks its secrets. Its problems are
+// annotated at the end of the step, in the room other annotations left.
 func (r *actionRun) loaded(repo *content.Repo, ds diag.List) {
 	r.repo = repo
 	r.rep.Docs = len(repo.Docs)
@@ -172,12 +175,11 @@ func (r *actionRun) loaded(repo *content.Repo, ds diag.List) {
 			}
 		}
 		if r.ev.IsPullRequest() && len(set) > 0 {
-			githubactions.Warning(r.out, "clairon: secrets in a pull request job",
+			r.step.Warning("clairon: secrets in a pull request job",
 				fmt.Sprintf("%s %s set in a job that runs on %s; clairon never needs network secrets to plan. Give them to the publishing job only, so that code proposed in a pull request cannot read them.",
 					strings.Join(set, ", "), map[bool]string{true: "is", false: "are"}[len(set) == 1], r.ev.Name))
 		}
 	}
-	githubactions.Annotate(r.out, ds, r.rep.Root)
 }
 
 // secretEnvNames lists the environment variables the accounts' secrets
@@ -215,7 +217,9 @@ func (r *actionRun) writePlanJSON(p *plan.Plan) error {
 }
 
 // apply publishes what is due through the same path as `clairon apply`,
-// then collects metrics and writes reports.
+// then collects the metric snapshots that are due and refreshes the reports
+// on the state branch, as `clairon report` does. A failed reading is tried
+// again on the next run, so metrics warn rather than fail the step.
 func (r *actionRun) apply(ctx context.Context) error {
 	a, cfg := r.a, r.repo.Config
 	if !r.f.sandbox && cfg.State.Remote == "" {
@@ -225,76 +229,72 @@ func (r *actionRun) apply(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	before, err := store.Read(ctx)
-	if err != nil {
-		return fmt.Errorf("read state: %w", err)
-	}
-
+	defer store.Close()
 	var log bytes.Buffer
 	saved := a.stdout
 	a.stdout = io.MultiWriter(saved, &log)
+	defer func() { a.stdout = saved }()
 	githubactions.Group(saved, "clairon apply")
 	applyErr := a.runApply(ctx, applyFlags{planFlags: planFlags{sandbox: r.f.sandbox}}, nil)
 	githubactions.EndGroup(saved)
-	a.stdout = saved
-
 	after, err := store.Read(ctx)
 	if err != nil {
 		return errors.Join(applyErr, fmt.Errorf("read state after apply: %w", err))
 	}
-	pub, unc := stateDelta(before, after)
+	pub, unc := appliedRecords(log.String(), after)
 	r.published, r.unconfirmed = len(pub), len(unc)
-	r.rep.Applied = &githubactions.Applied{Log: log.String(), Published: pub, Unconfirmed: unc, Failed: applyErr != nil}
-	if err := a.actionMetricsAndReports(ctx, r.f.sandbox); err != nil {
-		githubactions.Warning(r.out, "clairon: metrics", err.Error())
+
+	githubactions.Group(saved, "clairon metrics and reports")
+	log.WriteString("\n")
+	if err := a.collectAndReport(ctx, r.f.sandbox); err != nil {
+		r.step.Warning("clairon: metrics and reports", err.Error())
 		r.rep.Notes = append(r.rep.Notes, "Metrics and reports: "+err.Error())
 	}
+	githubactions.EndGroup(saved)
+	r.rep.Applied = &githubactions.Applied{Log: log.String(), Published: pub, Unconfirmed: unc, Failed: applyErr != nil}
 	return applyErr
 }
 
-// actionMetricsAndReports collects the metrics that are due and writes the
-// reports, after each apply of a workflow run. It is the hook for
-// `clairon report`'s collection, which is not part of the CLI yet: until it
-// is, there is nothing to collect and it does nothing.
-func (a *app) actionMetricsAndReports(ctx context.Context, sandbox bool) error {
-	return nil
-}
-
-// stateDelta compares the state before and after an apply: the records it
-// published, edited or replaced (a record moved to a new address is not
-// published again), and every record left unconfirmed.
-func stateDelta(before, after *state.Snapshot) (published, unconfirmed []*state.Record) {
-	known := map[string]bool{}
-	for _, rec := range before.State.Records {
-		if rec.Ref.ID != "" {
-			known[rec.Address.Account+"\x00"+rec.Ref.ID] = true
+// appliedRecords returns the records this run published, edited or
+// replaced, as its progress lines (see progress) name them in log, and every
+// record the state after the run holds as unconfirmed. The state alone
+// cannot tell this run's publications from those of a run that overlapped.
+func appliedRecords(log string, after *state.Snapshot) (published, unconfirmed []*state.Record) {
+	for line := range strings.Lines(log) {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
 		}
+		switch apply.Outcome(f[1]) {
+		case apply.Published, apply.Updated, apply.Replaced:
+		default:
+			continue
+		}
+		addr, err := state.ParseAddress(f[2])
+		if err != nil {
+			continue
+		}
+		rec := after.State.Records[addr]
+		if rec == nil {
+			rec = &state.Record{Address: addr, Status: state.Published}
+		}
+		published = append(published, rec)
 	}
 	for _, addr := range after.State.Addresses() {
-		rec := after.State.Records[addr]
-		switch rec.Status {
-		case state.Unconfirmed:
+		if rec := after.State.Records[addr]; rec.Status == state.Unconfirmed {
 			unconfirmed = append(unconfirmed, rec)
-		case state.Published:
-			old := before.State.Records[addr]
-			if old != nil && old.Status == state.Published && old.Digest == rec.Digest && old.Ref.ID == rec.Ref.ID {
-				continue
-			}
-			if old == nil && known[rec.Address.Account+"\x00"+rec.Ref.ID] {
-				continue
-			}
-			published = append(published, rec)
 		}
 	}
 	return published, unconfirmed
 }
 
-// finish comments on the pull request, then writes the step summary and the
-// outputs, whatever happened before.
+// finish comments on the pull request, annotates the problems, then writes
+// the step summary and the outputs, whatever happened before.
 func (r *actionRun) finish(ctx context.Context) error {
 	if r.rep.Mode == githubactions.ModePlan && r.ev.PullRequest != nil {
 		r.comment(ctx)
 	}
+	r.step.Annotate(r.rep.Diagnostics, r.rep.Root)
 	if _, err := githubactions.AppendSummary(r.rt.SummaryPath, r.rep.Markdown("", githubactions.SummaryLimit)); err != nil {
 		return fmt.Errorf("step summary: %w", err)
 	}
@@ -317,12 +317,15 @@ func (r *actionRun) comment(ctx context.Context) {
 	pr := r.ev.PullRequest
 	fallback := func(why string) {
 		msg := why + " The plan is in this job's summary, and the problems are annotated on the files."
-		githubactions.Notice(r.out, "clairon: no pull request comment", msg)
+		r.step.Notice("clairon: no pull request comment", msg)
 		r.rep.Notes = append(r.rep.Notes, msg)
 	}
 	token := r.a.getenv("GITHUB_TOKEN")
 	switch {
-	case pr.FromFork():
+	// A fork's pull_request event gets a read-only token. Other events about
+	// pull requests (pull_request_target) run with the base repository's
+	// token, so they try, and fall back on a 403.
+	case pr.FromFork() && r.ev.Name == "pull_request":
 		from := pr.HeadRepo
 		if from == "" {
 			from = "a deleted fork"
@@ -344,11 +347,11 @@ func (r *actionRun) comment(ctx context.Context) {
 	case githubactions.IsPermission(err):
 		fallback(fmt.Sprintf("The token may not comment on this pull request (%v): give the job `permissions: pull-requests: write`.", err))
 	case err != nil && c.ID == 0:
-		githubactions.Warning(r.out, "clairon: pull request comment", err.Error())
+		r.step.Warning("clairon: pull request comment", err.Error())
 		r.rep.Notes = append(r.rep.Notes, "The plan comment could not be written ("+err.Error()+"); the plan is in this summary.")
 	default:
 		if err != nil {
-			githubactions.Warning(r.out, "clairon: pull request comment", err.Error())
+			r.step.Warning("clairon: pull request comment", err.Error())
 		}
 		fmt.Fprintf(r.out, "Plan comment %s: %s\n", c.Action, c.URL)
 		r.rep.Notes = append(r.rep.Notes, fmt.Sprintf("The plan is also on the pull request: %s", c.URL))
