@@ -41,7 +41,11 @@ func (a *app) openStore(cfg *content.Config, sandbox bool) (*gitstore.Store, err
 	abs, _ := filepath.Abs(repoPath)
 	s, err := gitstore.OpenPath(abs, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%w (clairon keeps its state on a branch of the content's git repository: run `git init` there, or pass --state-repo)", err)
+		hint := "clairon keeps its state on a branch of the content's git repository: run `git init` there, or pass --state-repo"
+		if opts.Remote != "" {
+			hint = fmt.Sprintf("state.remote is %q: check that the repository has that remote (git remote add %s URL), or remove state.remote to keep the state local", opts.Remote, opts.Remote)
+		}
+		return nil, fmt.Errorf("%w (%s)", err, hint)
 	}
 	a.stores = append(a.stores, s) // closed when the command ends
 	return s, nil
