@@ -116,6 +116,7 @@ func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int,
 	called := false
 	asYAML := func(b []byte, _ any) error {
 		called = true
+		b = unmask(b)
 		var n yaml.Node
 		if err := yaml.Unmarshal(b, &n); err != nil {
 			parseErr = err
@@ -126,6 +127,7 @@ func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int,
 	}
 	asTOML := func(b []byte, _ any) error {
 		called = true
+		b = unmask(b)
 		var m map[string]any
 		if _, err := toml.Decode(string(b), &m); err != nil {
 			parseErr = err
@@ -147,7 +149,8 @@ func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int,
 		frontmatter.NewFormat(";;;", ";;;", asYAML),
 		frontmatter.NewFormat("---json", "---", asYAML),
 	}
-	rest, err := frontmatter.Parse(bytes.NewReader(data), nil, formats...)
+	rest, err := frontmatter.Parse(bytes.NewReader(mask(data)), nil, formats...)
+	rest = unmask(rest)
 	if err != nil {
 		ds.Errorf(diag.Pos{File: path, Line: 1, Col: 1}, "front-matter", "", "cannot read front matter: %v", err)
 		return nil, 0, nil, false
@@ -178,6 +181,55 @@ func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int,
 		return nil, 0, nil, false
 	}
 	return root, metaLine, rest, true
+}
+
+// The front-matter library compares trimmed lines with the delimiters, so an
+// indented "---" inside a YAML block scalar would close the front matter.
+// mask marks such indented lines with a NUL byte (which no accepted document
+// contains) so they no longer match; unmask removes the marks again.
+func mask(data []byte) []byte {
+	var out []byte
+	start := 0
+	for start < len(data) {
+		end := bytes.IndexByte(data[start:], '\n')
+		if end < 0 {
+			end = len(data)
+		} else {
+			end += start
+		}
+		line := data[start:end]
+		if t := bytes.TrimSpace(line); len(t) < len(line) && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && isDelimiter(t) {
+			if out == nil {
+				out = append([]byte(nil), data[:start]...)
+			}
+			out = append(append(out, line...), 0)
+		} else if out != nil {
+			out = append(out, line...)
+		}
+		if end < len(data) && out != nil {
+			out = append(out, '\n')
+		}
+		start = end + 1
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}
+
+func isDelimiter(t []byte) bool {
+	switch string(t) {
+	case "---", "+++", ";;;", "---yaml", "---toml", "---json":
+		return true
+	}
+	return false
+}
+
+func unmask(b []byte) []byte {
+	if bytes.IndexByte(b, 0) < 0 {
+		return b
+	}
+	return bytes.ReplaceAll(b, []byte{0}, nil)
 }
 
 func firstLine(data []byte) (string, int) {

@@ -80,6 +80,8 @@ func TestParseDocumentAccepts(t *testing.T) {
 		{"toml", "+++\nto = [\"a\"]\n+++\nBonjour\n", "Bonjour\n", 4},
 		{"json", ";;;\n{\"to\": [\"a\"]}\n;;;\nBonjour\n", "Bonjour\n", 4},
 		{"thematic break in body", "---\nto: [a]\n---\nun\n\n---\n\ndeux\n", "un\n\n---\n\ndeux\n", 4},
+		{"indented delimiter in a block scalar", "---\nto: [a]\noverrides:\n  x:\n    text: |\n      un\n      ---\n      deux\n---\nBonjour\n", "Bonjour\n", 10},
+		{"indented delimiter in the body", "---\nto: [a]\n---\n```\n  ---\n```\n", "```\n  ---\n```\n", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
