@@ -116,9 +116,3 @@ func Scaffold(d Data) ([]File, error) {
 	files = append(files, File{Path: WorkflowPath, Data: Workflow})
 	return files, nil
 }
-
-// ContestWinners is the text/template of the winners' announcement draft
-// that `clairon contest draw` writes (engine/contest fills it).
-//
-//go:embed contest/winners.md.tmpl
-var ContestWinners string
