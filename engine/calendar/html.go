@@ -16,7 +16,8 @@ import (
 var page = template.Must(template.New("calendar").Parse(templates.CalendarPage))
 
 type htmlEntry struct {
-	Time, Mark, Label, Detail, Class, Color, URL string
+	Time, Mark, Label, Detail, Class, URL string
+	Color                                 template.CSS
 }
 
 type htmlDay struct {
@@ -30,7 +31,10 @@ type htmlMonth struct {
 	Weeks    [][]htmlDay
 }
 
-type htmlCampaign struct{ Name, Color string }
+type htmlCampaign struct {
+	Name  string
+	Color template.CSS
+}
 
 // CampaignColor gives a campaign a stable, readable colour.
 func CampaignColor(campaign string) string {
@@ -64,7 +68,7 @@ func (v *View) WriteHTML(w io.Writer, title string) error {
 	}{Title: title, Zone: v.Loc.String(),
 		Period: v.From.In(v.Loc).Format("2 January 2006") + " – " + v.To.In(v.Loc).Add(-time.Nanosecond).Format("2 January 2006")}
 	for c := range campaigns {
-		data.Campaigns = append(data.Campaigns, htmlCampaign{c, CampaignColor(c)})
+		data.Campaigns = append(data.Campaigns, htmlCampaign{c, template.CSS(CampaignColor(c))})
 	}
 	slices.SortFunc(data.Campaigns, func(a, b htmlCampaign) int { return cmp.Compare(a.Name, b.Name) })
 	for _, c := range v.Conflicts {
@@ -91,12 +95,12 @@ func (v *View) WriteHTML(w io.Writer, title string) error {
 					}
 					hd.Entries = append(hd.Entries, htmlEntry{Time: it.At.In(v.Loc).Format("15:04"), Mark: statusMark(it.Status),
 						Label: it.Post + " → " + it.Account, Detail: fmt.Sprintf("%s on %s (%s), %s", it.Post, it.Account, it.Network, it.Status),
-						Class: class, Color: CampaignColor(it.Campaign), URL: url})
+						Class: class, Color: template.CSS(CampaignColor(it.Campaign)), URL: url})
 				}
 				for _, s := range day.Slots {
 					if s.Empty() {
 						hd.Entries = append(hd.Entries, htmlEntry{Time: s.At.In(v.Loc).Format("15:04"), Mark: "○", Label: cmp.Or(s.Theme, "empty slot"),
-							Detail: "Empty slot of " + s.Calendar + " for " + strings.Join(s.Accounts, ", "), Class: "empty", Color: CampaignColor(s.Campaign)})
+							Detail: "Empty slot of " + s.Calendar + " for " + strings.Join(s.Accounts, ", "), Class: "empty", Color: template.CSS(CampaignColor(s.Campaign))})
 					}
 				}
 				week = append(week, hd)
