@@ -183,6 +183,11 @@ func (s *Store) Read(ctx context.Context) (*state.Snapshot, error) {
 	if head.IsZero() {
 		return &state.Snapshot{State: state.New()}, nil
 	}
+	// Packs fetched or written since the readers were made are invisible to
+	// them until they list the packs again.
+	for _, e := range s.extra {
+		e.Reindex()
+	}
 	st, err := s.load(ctx, head)
 	if err != nil {
 		return nil, fmt.Errorf("read state at %s: %w", head, err)
