@@ -18,7 +18,7 @@ func TestRecordsMatchTheirSchema(t *testing.T) {
 	followers := int64(830)
 	for _, r := range []*state.Record{
 		{Address: state.Address{Post: "noel/coffrets", Account: "m"}, Status: state.Published, Digest: "d", Key: "k", Path: "posts/a.md",
-			Ref: network.Ref{ID: "1", URL: "https://piaille.fr/@b/1", Extra: map[string]string{"cid": "x"}},
+			Ref:   network.Ref{ID: "1", URL: "https://piaille.fr/@b/1", Extra: map[string]string{"cid": "x"}},
 			Parts: []state.Part{{Index: 0, Key: "k", Ref: network.Ref{ID: "1"}, PublishedAt: at}}, PublishedAt: at, UpdatedAt: at,
 			Metrics: []state.MetricsSnapshot{{At: at, Label: "24h", Metrics: network.Metrics{Likes: &likes}, Followers: &followers}}},
 		{Address: state.Address{Post: "b", Account: "x"}, Status: state.Claimed, Attempts: 1, ClaimedAt: at,
