@@ -115,15 +115,7 @@ func (a *app) runApply(ctx context.Context, f applyFlags, args []string) error {
 		outbox = filepath.Join(a.dir, ".clairon", "outbox")
 	}
 	set := a.adapters(cfg, f.sandbox, f.dryRun, outbox)
-	lease := f.lease
-	if lease == 0 {
-		lease = 15 * time.Minute
-		if l := cfg.Policy.Lease; l != "" {
-			if d, err := localtime.ParseDuration(l); err == nil {
-				lease = d
-			}
-		}
-	}
+	lease := claimLease(cfg, f.lease)
 	now := a.now
 	if f.at != "" {
 		at, err := parseAt(f.at, rules.Location(repo))
@@ -189,6 +181,20 @@ func dryRunStore(ctx context.Context, gs *gitstore.Store) (state.Store, error) {
 		return nil, err
 	}
 	return mem, nil
+}
+
+// claimLease is how long a run's claims last: the override when set, else
+// the configuration's policy.lease, else 15 minutes.
+func claimLease(cfg *content.Config, override time.Duration) time.Duration {
+	if override > 0 {
+		return override
+	}
+	if l := cfg.Policy.Lease; l != "" {
+		if d, err := localtime.ParseDuration(l); err == nil {
+			return d
+		}
+	}
+	return 15 * time.Minute
 }
 
 func runID(now time.Time) string {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"sort"
 	"sync"
@@ -48,6 +49,9 @@ type Engine struct {
 	// Ticker fires lease renewals; nil uses time.NewTicker. Tests pass a
 	// channel they control.
 	Ticker func(d time.Duration) (<-chan time.Time, func())
+	// Sleep waits before trying a write again when another run wrote the
+	// state first; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Input is what to apply.
@@ -125,7 +129,27 @@ func (r *Report) Summary() string {
 }
 
 // maxReplans bounds the claim retries against concurrent runs.
-const maxReplans = 10
+const maxReplans = 30
+
+// conflictWait is how long to wait after the n-th write (from 1) that
+// another run beat: 25 ms doubling up to a second, spread by the run's id,
+// so that runs that collided do not collide again in step and a run slower
+// to read and write than the others still gets its turn.
+func (e *Engine) conflictWait(n int) time.Duration {
+	d := min(25*time.Millisecond<<min(n-1, 6), time.Second)
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s/%d", e.Run, n)
+	return d/2 + time.Duration(h.Sum32()%1000)*(d/2)/1000
+}
+
+// backOff waits conflictWait(n), on the engine's Sleep.
+func (e *Engine) backOff(ctx context.Context, n int) {
+	sleep := e.Sleep
+	if sleep == nil {
+		sleep = network.SleepContext
+	}
+	_ = sleep(ctx, e.conflictWait(n))
+}
 
 // Apply executes in.Plan. The error is for failures of the run itself
 // (state unreadable, stale plan); per-change failures are in the report.
@@ -142,6 +166,7 @@ func (e *Engine) Apply(ctx context.Context, in Input) (*Report, error) {
 		return nil, fmt.Errorf("read state: %w", err)
 	}
 	var claimed []*plan.Change
+	var since map[state.Address]time.Time
 	for attempt := 0; ; attempt++ {
 		if in.Saved && (snap.State.Lineage != p.StateLineage || snap.State.Serial != p.StateSerial) {
 			return nil, fmt.Errorf("%w (plan made at serial %d, state now at serial %d)", ErrStale, p.StateSerial, snap.State.Serial)
@@ -153,7 +178,7 @@ func (e *Engine) Apply(ctx context.Context, in Input) (*Report, error) {
 		}
 		var cs *state.Changeset
 		var report state.ClaimReport
-		claimed, cs, report, err = e.claim(h, snap.State, p)
+		claimed, since, cs, report, err = e.claim(h, snap.State, p)
 		if err != nil {
 			return nil, err
 		}
@@ -185,6 +210,7 @@ func (e *Engine) Apply(ctx context.Context, in Input) (*Report, error) {
 		if attempt >= maxReplans {
 			return nil, fmt.Errorf("claim: the state kept changing under %d attempts", maxReplans)
 		}
+		e.backOff(ctx, attempt+1)
 		if snap, err = e.Store.Read(ctx); err != nil {
 			return nil, fmt.Errorf("read state: %w", err)
 		}
@@ -193,9 +219,9 @@ func (e *Engine) Apply(ctx context.Context, in Input) (*Report, error) {
 		return rep, nil
 	}
 
-	rec := newRecorder(e.Store, snap, h, e.Batch)
+	rec := newRecorder(e.Store, snap, h, e.Batch, func(n int) { e.backOff(context.WithoutCancel(ctx), n) })
 	stopRenew := e.renewLeases(ctx, rec, claimed)
-	e.work(ctx, rec, claimed, rep)
+	e.work(ctx, rec, claimed, since, rep)
 	stopRenew()
 	if err := rec.flush(ctx, resultSubject(rep)); err != nil {
 		return rep, err
@@ -226,8 +252,10 @@ func (r *Report) add(e *Engine, ev Event) {
 }
 
 // claim builds the claim commit: fresh claims for due changes, take-overs
-// for expired claims to reconcile.
-func (e *Engine) claim(h state.Holder, st *state.State, p *plan.Plan) ([]*plan.Change, *state.Changeset, state.ClaimReport, error) {
+// for expired claims to reconcile. since gives, for each take-over, when the
+// previous holder claimed the address: the earliest its work can date from,
+// which is how far back reconciliation looks.
+func (e *Engine) claim(h state.Holder, st *state.State, p *plan.Plan) (claimed []*plan.Change, since map[state.Address]time.Time, cs *state.Changeset, report state.ClaimReport, err error) {
 	var intents []state.Intent
 	var reconcile []state.Address
 	byAddr := map[state.Address]*plan.Change{}
@@ -244,14 +272,20 @@ func (e *Engine) claim(h state.Holder, st *state.State, p *plan.Plan) ([]*plan.C
 		}
 		intents = append(intents, in)
 	}
-	cs, report, err := h.Claim(st, intents)
+	cs, report, err = h.Claim(st, intents)
 	if err != nil {
-		return nil, nil, report, fmt.Errorf("claim: %w", err)
+		return nil, nil, nil, report, fmt.Errorf("claim: %w", err)
 	}
+	since = map[state.Address]time.Time{}
 	if len(reconcile) > 0 {
+		for _, a := range reconcile {
+			if r := st.Record(a); r != nil && r.Claim != nil {
+				since[a] = r.Claim.At
+			}
+		}
 		tcs, treport, err := h.TakeOver(st, reconcile)
 		if err != nil {
-			return nil, nil, report, fmt.Errorf("take over expired claims: %w", err)
+			return nil, nil, nil, report, fmt.Errorf("take over expired claims: %w", err)
 		}
 		report.Held = append(report.Held, treport.Held...)
 		if tcs != nil {
@@ -264,13 +298,12 @@ func (e *Engine) claim(h state.Holder, st *state.State, p *plan.Plan) ([]*plan.C
 			report.Claimed = append(report.Claimed, treport.Claimed...)
 		}
 	}
-	var claimed []*plan.Change
 	for _, a := range report.Claimed {
 		if ch := byAddr[a]; ch != nil {
 			claimed = append(claimed, ch)
 		}
 	}
-	return claimed, cs, report, nil
+	return claimed, since, cs, report, nil
 }
 
 // moves renames the records of renamed posts, in the claim commit: no
@@ -319,7 +352,7 @@ func plural(n int, w string) string {
 
 // work runs the claimed changes, one goroutine per account (bounded), in
 // order of due time within an account.
-func (e *Engine) work(ctx context.Context, rec *recorder, claimed []*plan.Change, rep *Report) {
+func (e *Engine) work(ctx context.Context, rec *recorder, claimed []*plan.Change, since map[state.Address]time.Time, rep *Report) {
 	byAccount := map[string][]*plan.Change{}
 	for _, ch := range claimed {
 		byAccount[ch.Address.Account] = append(byAccount[ch.Address.Account], ch)
@@ -362,7 +395,7 @@ func (e *Engine) work(ctx context.Context, rec *recorder, claimed []*plan.Change
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			w := &worker{e: e, rec: rec, account: acc, emit: emit}
+			w := &worker{e: e, rec: rec, account: acc, emit: emit, since: since}
 			w.run(ctx, chs)
 		}()
 	}

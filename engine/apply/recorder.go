@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/clairon-dev/clairon/engine/state"
 )
@@ -25,13 +26,15 @@ type recorder struct {
 	lost map[state.Address]bool
 	// commits counts the writes made, for the report.
 	commits int
+	// backOff waits after the n-th write another run beat.
+	backOff func(n int)
 }
 
-func newRecorder(store state.Store, snap *state.Snapshot, h state.Holder, batch int) *recorder {
+func newRecorder(store state.Store, snap *state.Snapshot, h state.Holder, batch int, backOff func(n int)) *recorder {
 	if batch <= 0 {
 		batch = 10
 	}
-	return &recorder{store: store, snap: snap, h: h, batch: batch, lost: map[state.Address]bool{}}
+	return &recorder{store: store, snap: snap, h: h, batch: batch, lost: map[state.Address]bool{}, backOff: backOff}
 }
 
 // record applies a result to the pending changeset and writes the batch when
@@ -71,7 +74,7 @@ func (r *recorder) flush(ctx context.Context, subject string) error {
 }
 
 // maxRebases bounds the retries of one write against concurrent writers.
-const maxRebases = 20
+const maxRebases = 30
 
 func (r *recorder) flushLocked(ctx context.Context) error {
 	if r.cs == nil || r.cs.Len() == 0 {
@@ -81,7 +84,10 @@ func (r *recorder) flushLocked(ctx context.Context) error {
 	// Writing must not be cut short by a cancelled run: results already
 	// published have to be recorded. The store's own timeouts apply.
 	ctx = context.WithoutCancel(ctx)
-	for range maxRebases {
+	for n := range maxRebases {
+		if n > 0 {
+			r.backOff(n)
+		}
 		head, err := r.store.Write(ctx, r.snap.Version, r.cs)
 		if err == nil {
 			r.snap.Advance(r.cs, head)
@@ -136,6 +142,34 @@ func (r *recorder) renew(ctx context.Context, addrs []state.Address) error {
 	cs.Message = state.Message{Subject: fmt.Sprintf("renew %d claims", len(held)), Run: r.h.Run}
 	r.cs, r.n = cs, 1
 	return r.flushLocked(ctx)
+}
+
+// held reports whether this run holds the claim on a, as last written (or
+// about to be: a result pending on it keeps it this run's).
+func (r *recorder) held(a state.Address) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lost[a] {
+		return false
+	}
+	if r.cs != nil {
+		if _, _, ok := r.cs.Lookup(a); ok {
+			return true
+		}
+	}
+	return r.snap.State.Record(a).HeldBy(r.h.Run)
+}
+
+// leaseLeft returns how long this run's claim on a lasts, as last written
+// to the store: 0 when the run does not hold it there.
+func (r *recorder) leaseLeft(a state.Address, now time.Time) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec := r.snap.State.Record(a)
+	if r.lost[a] || !rec.HeldBy(r.h.Run) {
+		return 0
+	}
+	return rec.Claim.Expires.Sub(now)
 }
 
 // current returns a copy of the record at a as this run sees it.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/plan"
@@ -21,10 +22,20 @@ type worker struct {
 	account string
 	emit    func(Event)
 	adapter network.Adapter
-	// broken stops the account's remaining changes (bad credentials): their
-	// claims are released untouched.
+	// since holds, for each claim taken over, when the run that held it
+	// claimed it: no part of its work was sent before.
+	since map[state.Address]time.Time
+	// broken stops the account's remaining changes (bad credentials, a
+	// network that cannot be reached, a rate limit that pauses the account
+	// for longer than the wrapper waits): their claims are released
+	// untouched, so a later run does them.
 	broken error
 }
+
+// errLeaseLost stops a run from sending anything more for an address whose
+// claim may have run out: its renewals failed, or it was stalled, and
+// another run may be reconciling the address already.
+var errLeaseLost = errors.New("the claim's lease is running out (its renewals failed, or the run was stalled): nothing more is sent for it")
 
 // errUnconfirmed marks an outcome nobody can tell: recorded as unconfirmed.
 type errUnconfirmed struct{ err error }
@@ -51,11 +62,19 @@ func (w *worker) run(ctx context.Context, chs []*plan.Change) {
 	}
 }
 
-// release gives a claim back untouched (nothing was sent for it).
+// release gives a claim back untouched (nothing was sent for it). A claim
+// taken over to reconcile is kept instead: the run that held it before may
+// have published, so it must expire again and be reconciled by a later
+// run, never be planned afresh.
 func (w *worker) release(ctx context.Context, ch *plan.Change) {
 	cause := w.broken
 	if cause == nil {
 		cause = ctx.Err()
+	}
+	if ch.Action == plan.Reconcile {
+		w.emit(Event{Address: ch.Address, Network: ch.Network, Action: ch.Action, Outcome: Failed,
+			Err: "not attempted: " + w.clean(cause) + "; left claimed for a later run to reconcile"})
+		return
 	}
 	err := w.rec.record(ctx, "release claims", func(st *state.State, cs *state.Changeset) error {
 		return w.rec.h.Release(st, cs, ch.Address)
@@ -81,15 +100,18 @@ func (w *worker) clean(err error) string {
 func (w *worker) do(ctx context.Context, ch *plan.Change) {
 	var outcome Outcome
 	var err error
+	before := w.rec.current(ch.Address)
 	switch ch.Action {
 	case plan.Create:
-		outcome, err = Published, w.publishFrom(ctx, ch, ch.ResumeAt)
+		// Resume after the parts the record holds, which is what the claim
+		// was made on (the plan's ResumeAt says the same for a fresh plan).
+		outcome, err = Published, w.publishFrom(ctx, ch, partsOf(before))
 	case plan.Reconcile:
 		outcome, err = w.reconcile(ctx, ch)
 	case plan.Update:
-		outcome, err = Updated, w.update(ctx, ch)
+		outcome, err = Updated, w.update(ctx, ch, time.Time{})
 	case plan.Replace:
-		outcome, err = Replaced, w.replace(ctx, ch)
+		outcome, err = Replaced, w.replace(ctx, ch, time.Time{})
 	case plan.Delete:
 		outcome, err = Deleted, w.delete(ctx, ch)
 	default:
@@ -99,27 +121,108 @@ func (w *worker) do(ctx context.Context, ch *plan.Change) {
 	if r := w.rec.current(ch.Address); r != nil {
 		ev.URL = r.Ref.URL
 	}
-	if err != nil {
-		var unc *errUnconfirmed
-		ev.Err = w.clean(err)
-		recErr := w.rec.record(ctx, "record failure", func(st *state.State, cs *state.Changeset) error {
-			if errors.As(err, &unc) {
-				return w.rec.h.Unconfirmed(st, cs, ch.Address, ev.Err)
+	if err == nil {
+		w.emit(ev)
+		return
+	}
+	w.settle(ctx, ch, before, ev, err)
+}
+
+// settle records a change that did not succeed: skipped when another run
+// took the claim over, released when nothing of it got out because of a
+// pause, an outage or a lease running out, failed or unconfirmed otherwise.
+func (w *worker) settle(ctx context.Context, ch *plan.Change, before *state.Record, ev Event, err error) {
+	ev.Err = w.clean(err)
+	leaseLost := errors.Is(err, errLeaseLost)
+	if leaseLost {
+		// Write what is pending, to learn whether another run took the
+		// claim over meanwhile.
+		_ = w.rec.flush(ctx, "")
+	}
+	skip := func() {
+		// Another run took the claim over (this run's lease ran out): it
+		// reconciles what this run did through the idempotency keys.
+		ev.Outcome, ev.URL = Skipped, ""
+		ev.Err = "another run took the claim over: " + ev.Err
+		w.emit(ev)
+	}
+	if !w.rec.held(ch.Address) || errors.Is(err, state.ErrNotHolder) {
+		skip()
+		return
+	}
+	cause := accountStop(err)
+	if cause != "" {
+		w.broken = fmt.Errorf("%s: %s: %s", w.account, cause, ev.Err)
+	}
+	if errors.As(err, new(*errDeferred)) {
+		ev.Outcome, ev.URL = Failed, ""
+		w.emit(ev)
+		return
+	}
+	// A pause, an outage or a lease running out is no fault of the post:
+	// when nothing of it reached the network in this run, the claim is
+	// given back, as for the account's other changes, and counts as no
+	// attempt. Refused credentials are recorded on the post, for people to
+	// see.
+	untouched := partsOf(w.rec.current(ch.Address)) == partsOf(before) && (leaseLost || !network.MaybeWritten(err))
+	if ch.Action == plan.Create && untouched && (leaseLost || cause != "" && network.ClassOf(err) != network.Auth) {
+		if w.rec.record(ctx, "release claims", func(st *state.State, cs *state.Changeset) error {
+			return w.rec.h.Release(st, cs, ch.Address)
+		}) == nil {
+			ev.Outcome, ev.URL = Failed, ""
+			ev.Err = "not attempted: " + ev.Err
+			if w.broken != nil {
+				ev.Err = "not attempted: " + w.clean(w.broken)
 			}
-			return w.rec.h.Failed(st, cs, ch.Address, ev.Err)
-		})
-		ev.Outcome = Failed
-		if unc != nil {
-			ev.Outcome = Unconfirmed
-		}
-		if recErr != nil {
-			ev.Err += "; " + w.clean(recErr)
-		}
-		if network.ClassOf(err) == network.Auth {
-			w.broken = fmt.Errorf("%s: credentials refused: %s", w.account, ev.Err)
+			w.emit(ev)
+			return
 		}
 	}
+	var unc *errUnconfirmed
+	recErr := w.rec.record(ctx, "record failure", func(st *state.State, cs *state.Changeset) error {
+		if errors.As(err, &unc) {
+			return w.rec.h.Unconfirmed(st, cs, ch.Address, ev.Err)
+		}
+		return w.rec.h.Failed(st, cs, ch.Address, ev.Err)
+	})
+	if errors.Is(recErr, state.ErrNotHolder) {
+		skip()
+		return
+	}
+	ev.Outcome = Failed
+	if unc != nil {
+		ev.Outcome = Unconfirmed
+	}
+	if recErr != nil {
+		ev.Err += "; " + w.clean(recErr)
+	}
 	w.emit(ev)
+}
+
+// accountStop says why an error stops the account's remaining changes, or
+// "" when it concerns this change alone: credentials refused, a network
+// that could not be reached at all (the retries included), or a rate limit
+// that pauses the account beyond what the wrapper waits.
+func accountStop(err error) string {
+	switch network.ClassOf(err) {
+	case network.Auth:
+		return "credentials refused"
+	case network.RateLimited:
+		return "paused by the rate limit"
+	case network.Retryable:
+		var ne *network.Error
+		if errors.As(err, &ne) && ne.Status == 0 && !ne.MaybeWritten {
+			return "network unreachable"
+		}
+	}
+	return ""
+}
+
+func partsOf(r *state.Record) int {
+	if r == nil {
+		return 0
+	}
+	return len(r.Parts)
 }
 
 // message builds part i of a change as the network receives it.
@@ -169,8 +272,7 @@ func (w *worker) replyTarget(ch *plan.Change) (*network.Ref, error) {
 	}
 	r := w.rec.current(state.Address{Post: target, Account: ch.Address.Account})
 	if r == nil || r.Ref.IsZero() || r.Status != state.Published {
-		return nil, &network.Error{Class: network.Retryable, Network: ch.Network, Op: "publish",
-			Err: fmt.Errorf("reply_to %q is not published on %s yet", target, ch.Address.Account)}
+		return nil, fmt.Errorf("reply_to %q is not published on %s yet", target, ch.Address.Account)
 	}
 	ref := r.Ref
 	return &ref, nil
@@ -183,8 +285,8 @@ func (w *worker) publishFrom(ctx context.Context, ch *plan.Change, start int) er
 		return fmt.Errorf("the plan has no content for %s", ch.Address)
 	}
 	for i := start; i < len(ch.Output.Parts); i++ {
-		if w.rec.isLost(ch.Address) {
-			return &errUnconfirmed{errors.New("another run took the claim over mid-thread")}
+		if err := w.guard(ch.Address); err != nil {
+			return err
 		}
 		cur := w.rec.current(ch.Address)
 		if cur == nil {
@@ -207,6 +309,21 @@ func (w *worker) publishFrom(ctx context.Context, ch *plan.Change, start int) er
 	})
 }
 
+// guard refuses to publish for an address once this run may no longer
+// hold it: lost to another run, or with less than a third of the lease
+// left as last written. Renewals, every third of the lease, keep at least
+// two thirds left while they succeed; the third kept in reserve covers one
+// failed renewal and clocks that disagree a little between machines.
+func (w *worker) guard(a state.Address) error {
+	if w.rec.isLost(a) {
+		return fmt.Errorf("stopped: %w", state.ErrNotHolder)
+	}
+	if left := w.rec.leaseLeft(a, w.e.Now()); left < w.e.Lease/3 {
+		return errLeaseLost
+	}
+	return nil
+}
+
 func (w *worker) setPart(ctx context.Context, a state.Address, i int, key string, ref network.Ref) error {
 	return w.rec.record(ctx, "record part", func(st *state.State, cs *state.Changeset) error {
 		return w.rec.h.SetPart(st, cs, a, state.Part{Index: i, Key: key, Ref: ref})
@@ -218,8 +335,9 @@ func (w *worker) setPart(ctx context.Context, a state.Address, i int, key string
 // attempt is still unknown (a timeout or 5xx after the request went out),
 // the network is asked once more: found, the message is recorded; proved
 // absent, it is a plain failure that a later run retries with the same key;
-// otherwise the record becomes unconfirmed. A network that can neither
-// deduplicate nor look up is never sent the same message twice.
+// a lookup that fails leaves the claim for a later run to reconcile; a
+// network that cannot tell makes the record unconfirmed. A network that can
+// neither deduplicate nor look up is never sent the same message twice.
 func (w *worker) publish(ctx context.Context, post *network.Post) (network.Ref, error) {
 	ref, err := w.adapter.Publish(ctx, post)
 	if err == nil || !network.MaybeWritten(err) {
@@ -236,7 +354,7 @@ func (w *worker) publish(ctx context.Context, post *network.Post) (network.Ref, 
 	found, res, lerr := lk.Lookup(context.WithoutCancel(ctx), post)
 	switch {
 	case lerr != nil:
-		return network.Ref{}, &errUnconfirmed{fmt.Errorf("%w; lookup: %v", err, lerr)}
+		return network.Ref{}, lookupFailed(fmt.Errorf("%w; lookup: %v", err, lerr), lerr)
 	case res == network.Found:
 		return found, nil
 	case res == network.Absent:
@@ -245,55 +363,10 @@ func (w *worker) publish(ctx context.Context, post *network.Post) (network.Ref, 
 	return network.Ref{}, &errUnconfirmed{err}
 }
 
-// reconcile finishes the work of a run whose claim expired: it looks up the
-// next unrecorded part by its key; found, it is recorded and the rest of the
-// thread published; proved absent, publishing resumes with the same keys;
-// unknown, the record becomes unconfirmed.
-func (w *worker) reconcile(ctx context.Context, ch *plan.Change) (Outcome, error) {
-	cur := w.rec.current(ch.Address)
-	if cur == nil || cur.Claim == nil {
-		return Failed, errors.New("nothing to reconcile")
-	}
-	claim := cur.Claim
-	if claim.Op == state.OpDelete {
-		return Deleted, w.delete(ctx, ch)
-	}
-	if ch.Output == nil || claim.Digest != ch.Digest {
-		return Unconfirmed, &errUnconfirmed{fmt.Errorf("the post changed since run %s claimed it: check the network, then run clairon resolve", claim.Run)}
-	}
-	ch2 := *ch
-	ch2.Key = claim.Key
-	next := len(cur.Parts)
-	if next < len(ch.Output.Parts) {
-		post, err := w.message(&ch2, next, cur.Parts)
-		if err != nil {
-			return Failed, err
-		}
-		lk, ok := w.adapter.(network.Lookup)
-		if !ok {
-			return Unconfirmed, &errUnconfirmed{fmt.Errorf("run %s stopped while publishing, and %s cannot look posts up: check the network, then run clairon resolve", claim.Run, ch.Network)}
-		}
-		ref, res, err := lk.Lookup(ctx, post)
-		switch {
-		case err != nil:
-			return Unconfirmed, &errUnconfirmed{fmt.Errorf("lookup: %w", err)}
-		case res == network.Found:
-			if err := w.setPart(ctx, ch.Address, next, post.Key, ref); err != nil {
-				return Failed, err
-			}
-			next++
-		case res == network.Unknown:
-			return Unconfirmed, &errUnconfirmed{fmt.Errorf("run %s stopped while publishing and %s cannot tell whether the post exists", claim.Run, ch.Network)}
-		}
-	}
-	outcome := Published
-	if claim.Op == state.OpUpdate {
-		outcome = Updated
-	}
-	return outcome, w.publishFrom(ctx, &ch2, next)
-}
-
-func (w *worker) update(ctx context.Context, ch *plan.Change) error {
+// update edits the recorded parts in place, then publishes the new parts
+// the thread gained. Reconciling (since not zero), the parts a stopped run
+// may have added without recording them are looked up first.
+func (w *worker) update(ctx context.Context, ch *plan.Change, since time.Time) error {
 	ed, ok := w.adapter.(network.Editor)
 	if !ok {
 		return &network.Error{Class: network.Permanent, Network: ch.Network, Op: "update", Err: network.ErrUnsupported}
@@ -317,19 +390,41 @@ func (w *worker) update(ctx context.Context, ch *plan.Change) error {
 	}
 	// New parts are published as replies; parts beyond the new thread's
 	// length stay on the network.
-	return w.publishFrom(ctx, ch, n)
+	next := n
+	if !since.IsZero() {
+		var err error
+		if next, err = w.find(ctx, ch, n, since); err != nil {
+			return err
+		}
+	}
+	return w.publishFrom(ctx, ch, next)
 }
 
-func (w *worker) replace(ctx context.Context, ch *plan.Change) error {
-	if err := w.deleteParts(ctx, ch); err != nil {
-		return err
+// replace deletes the published post, then publishes the new content.
+// Reconciling (since not zero), parts that already are the new content's
+// (their key says so) are kept, and those a stopped run may have published
+// without recording them are looked up first.
+func (w *worker) replace(ctx context.Context, ch *plan.Change, since time.Time) error {
+	cur := w.rec.current(ch.Address)
+	fresh := len(cur.Parts) > 0 && cur.Parts[0].Key == plan.PartKey(ch.Key, 0)
+	if since.IsZero() || !fresh {
+		if err := w.deleteParts(ctx, ch); err != nil {
+			return err
+		}
+		if err := w.rec.record(ctx, "clear parts", func(st *state.State, cs *state.Changeset) error {
+			return w.rec.h.ClearParts(st, cs, ch.Address)
+		}); err != nil {
+			return err
+		}
 	}
-	if err := w.rec.record(ctx, "clear parts", func(st *state.State, cs *state.Changeset) error {
-		return w.rec.h.ClearParts(st, cs, ch.Address)
-	}); err != nil {
-		return err
+	next := partsOf(w.rec.current(ch.Address))
+	if !since.IsZero() {
+		var err error
+		if next, err = w.find(ctx, ch, next, since); err != nil {
+			return err
+		}
 	}
-	return w.publishFrom(ctx, ch, 0)
+	return w.publishFrom(ctx, ch, next)
 }
 
 func (w *worker) delete(ctx context.Context, ch *plan.Change) error {
