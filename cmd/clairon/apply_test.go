@@ -550,18 +550,16 @@ func (w *crashWorld) injectFaults(rng *rand.Rand) []string {
 // (concurrent). The state is shared through a bare repository, which each
 // applier pushes to, as a CI job does: git's receive-pack moves the branch
 // atomically, so a run killed while it writes the state leaves it whole.
-// With CLAIRON_CRASH_LOCAL=1, the killed trials also keep the state in the
-// content's own repository, which a kill at the wrong moment can leave
-// without its branch (see gitstore). -short runs fewer trials.
+// The killed trials run again with the state in the content's own
+// repository, where gitstore moves the branch with git's lock-file protocol
+// so that a kill at any moment leaves it whole. -short runs fewer trials.
 func TestApplyNeverTwiceNeverLost(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
 	bin := buildClairon(t)
 	t.Run("killed", func(t *testing.T) { testKilled(t, bin, 1) })
-	if os.Getenv("CLAIRON_CRASH_LOCAL") != "" {
-		t.Run("killed-local-state", func(t *testing.T) { testKilled(t, bin, 0) })
-	}
+	t.Run("killed-local-state", func(t *testing.T) { testKilled(t, bin, 0) })
 	t.Run("concurrent", func(t *testing.T) { testConcurrent(t, bin) })
 }
 

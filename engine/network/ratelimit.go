@@ -145,7 +145,9 @@ func (p *Pacer) limited(now time.Time, after time.Duration, publish bool) {
 	}
 	if passed, span := p.burst-1, resume.Sub(p.burstStart); passed > 0 && span > 0 {
 		learned := Rate{Requests: passed, Window: span}
-		if p.rate.Requests == 0 || stricter(learned, p.rate) {
+		// A smaller window at the same long-run rate is stricter too: it
+		// costs a 429 per window otherwise.
+		if p.rate.Requests == 0 || stricter(learned, p.rate) || (learned.Requests < p.rate.Requests && !stricter(p.rate, learned)) {
 			p.rate = learned
 		}
 	}

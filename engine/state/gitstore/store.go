@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -261,6 +262,11 @@ func (s *Store) head(ctx context.Context) (plumbing.Hash, error) {
 // setLocal moves the local branch from base to next, or fails with
 // ErrConflict.
 func (s *Store) setLocal(base, next plumbing.Hash) error {
+	if fsys, ok := s.st.(*filesystem.Storage); ok {
+		if root, ok := fsys.Filesystem().(interface{ Root() string }); ok {
+			return s.setLocked(root.Root(), base, next)
+		}
+	}
 	cur, err := s.st.Reference(s.branch)
 	var old *plumbing.Reference
 	switch {
@@ -315,4 +321,66 @@ func lockFor(st storage.Storer) *sync.Mutex {
 	}
 	l, _ := locks.LoadOrStore(key, new(sync.Mutex))
 	return l.(*sync.Mutex)
+}
+
+// staleLock is how old a ref lock must be before it is taken to be left by
+// a crashed process rather than held by a live one.
+const staleLock = 30 * time.Second
+
+// setLocked moves the branch on disk with git's own protocol: create
+// <ref>.lock exclusively, check the current value under the lock, write and
+// sync the new value into the lock file, and rename it over the ref. The
+// ref file is never seen empty or half-written, even if the process is
+// killed at any moment, and two processes cannot both move it from base.
+func (s *Store) setLocked(gitDir string, base, next plumbing.Hash) error {
+	refPath := filepath.Join(gitDir, filepath.FromSlash(s.branch.String()))
+	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
+		return fmt.Errorf("update %s: %w", s.branch, err)
+	}
+	lockPath := refPath + ".lock"
+	lock, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		if st, serr := os.Stat(lockPath); serr == nil && time.Since(st.ModTime()) > staleLock {
+			os.Remove(lockPath) // left by a crashed writer
+			lock, err = os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		}
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("branch %s is being updated by another process: %w", s.branch.Short(), state.ErrConflict)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("update %s: %w", s.branch, err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			lock.Close()
+			os.Remove(lockPath)
+		}
+	}()
+	cur, err := s.st.Reference(s.branch)
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		if !base.IsZero() {
+			return fmt.Errorf("branch %s is gone: %w", s.branch.Short(), state.ErrConflict)
+		}
+	case err != nil:
+		return fmt.Errorf("resolve %s: %w", s.branch, err)
+	case cur.Hash() != base:
+		return fmt.Errorf("branch %s moved to %s: %w", s.branch.Short(), short(cur.Hash()), state.ErrConflict)
+	}
+	if _, err := lock.WriteString(next.String() + "\n"); err != nil {
+		return fmt.Errorf("update %s: %w", s.branch, err)
+	}
+	if err := lock.Sync(); err != nil {
+		return fmt.Errorf("update %s: %w", s.branch, err)
+	}
+	if err := lock.Close(); err != nil {
+		return fmt.Errorf("update %s: %w", s.branch, err)
+	}
+	if err := os.Rename(lockPath, refPath); err != nil {
+		return fmt.Errorf("update %s: %w", s.branch, err)
+	}
+	committed = true
+	return nil
 }
