@@ -241,7 +241,7 @@ func (r *actionRun) apply(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(applyErr, fmt.Errorf("read state after apply: %w", err))
 	}
-	pub, unc := appliedRecords(log.String(), after)
+	pub, unc := appliedRecords(a.lastApply, after)
 	r.published, r.unconfirmed = len(pub), len(unc)
 
 	githubactions.Group(saved, "clairon metrics and reports")
@@ -256,24 +256,21 @@ func (r *actionRun) apply(ctx context.Context) error {
 }
 
 // appliedRecords returns the records this run published, edited or
-// replaced, as its progress lines (see progress) name them in log, and every
-// record the state after the run holds as unconfirmed. The state alone
-// cannot tell this run's publications from those of a run that overlapped.
-func appliedRecords(log string, after *state.Snapshot) (published, unconfirmed []*state.Record) {
-	for line := range strings.Lines(log) {
-		f := strings.Fields(line)
-		if len(f) < 3 {
-			continue
-		}
-		switch apply.Outcome(f[1]) {
+// replaced, as its report says (nil when nothing was due), and every record
+// the state after the run holds as unconfirmed. The state alone cannot tell
+// this run's publications from those of a run that overlapped.
+func appliedRecords(rep *apply.Report, after *state.Snapshot) (published, unconfirmed []*state.Record) {
+	var events []apply.Event
+	if rep != nil {
+		events = rep.Events
+	}
+	for _, ev := range events {
+		switch ev.Outcome {
 		case apply.Published, apply.Updated, apply.Replaced:
 		default:
 			continue
 		}
-		addr, err := state.ParseAddress(f[2])
-		if err != nil {
-			continue
-		}
+		addr := ev.Address
 		rec := after.State.Records[addr]
 		if rec == nil {
 			rec = &state.Record{Address: addr, Status: state.Published}

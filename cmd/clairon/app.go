@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/spf13/cobra"
 
+	"github.com/clairon-dev/clairon/engine/apply"
 	"github.com/clairon-dev/clairon/engine/cache"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
@@ -35,6 +36,9 @@ type app struct {
 	noCache                 bool
 	memo                    *cache.Cache
 	stores                  []*gitstore.Store
+	// lastApply is the report of the last apply this command ran (for
+	// `clairon action`'s outputs).
+	lastApply *apply.Report
 
 	// now is the clock; main passes time.Now, tests a fixed clock.
 	now func() time.Time

@@ -143,6 +143,7 @@ func (a *app) runApply(ctx context.Context, f applyFlags, args []string) error {
 	}
 	fmt.Fprintf(a.stdout, "Applying %d due changes (run %s)…\n", due, eng.Run)
 	rep, err := eng.Apply(ctx, in)
+	a.lastApply = rep
 	if err != nil {
 		if errors.Is(err, apply.ErrStale) {
 			return &exitCode{code: exitError, err: err}
