@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -16,6 +17,10 @@ import (
 // TreeFS exposes a git tree as an fs.FS, so a commit is loaded through the
 // same code path as a directory. It also knows every file's blob hash.
 type TreeFS struct {
+	// mu serialises access to the tree and its object storage: go-git's
+	// trees cache their entries lazily and storages on disk are not safe for
+	// concurrent use, while the loader reads files in parallel.
+	mu   sync.Mutex
 	tree *object.Tree
 	when time.Time
 }
@@ -31,6 +36,8 @@ var (
 
 // BlobHash returns the blob hash of a file.
 func (t *TreeFS) BlobHash(name string) (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	e, err := t.tree.FindEntry(name)
 	if err != nil || !e.Mode.IsFile() {
 		return "", false
@@ -38,8 +45,11 @@ func (t *TreeFS) BlobHash(name string) (string, bool) {
 	return e.Hash.String(), true
 }
 
-// Open opens a file or directory of the tree.
+// Open opens a file or directory of the tree; a file's content is read
+// whole, under the lock.
 func (t *TreeFS) Open(name string) (fs.File, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
@@ -61,11 +71,11 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	r, err := f.Reader()
+	data, err := f.Contents()
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	return &treeFile{ReadCloser: r, info: t.info(path.Base(name), e.Mode, f.Size)}, nil
+	return &treeFile{ReadCloser: io.NopCloser(strings.NewReader(data)), info: t.info(path.Base(name), e.Mode, f.Size)}, nil
 }
 
 // ReadFile reads a whole file.
@@ -132,6 +142,8 @@ func (d *treeDir) Read([]byte) (int, error) {
 func (d *treeDir) Close() error { return nil }
 
 func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	d.fs.mu.Lock()
+	defer d.fs.mu.Unlock()
 	if d.read {
 		if n > 0 {
 			return nil, io.EOF
