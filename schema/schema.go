@@ -13,9 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
@@ -139,6 +141,9 @@ func Validate(name string, doc any) ([]Violation, error) {
 	if !ok {
 		return nil, fmt.Errorf("no schema named %q", name)
 	}
+	if quick(s, doc, 0) == valid {
+		return nil, nil
+	}
 	err := s.Validate(doc)
 	if err == nil {
 		return nil, nil
@@ -150,6 +155,290 @@ func Validate(name string, doc any) ([]Violation, error) {
 	var leaves []*jsonschema.ValidationError
 	collectLeaves(ve, &leaves)
 	return c.violations(leaves), nil
+}
+
+// verdict is what quick knows of a value against a schema.
+type verdict uint8
+
+const (
+	unsure verdict = iota
+	valid
+	invalid
+)
+
+// quickDepth bounds quick's recursion; deeper documents are left to the
+// validator.
+const quickDepth = 64
+
+// quick evaluates a compiled schema the way the validator does, without
+// building its error tree, for the keywords clairon's schemas use. It
+// answers valid only when the validator would accept the document; it
+// answers unsure for anything it does not model (numbers, formats, dynamic
+// references, unevaluated properties…), and then Validate runs the
+// validator, whose errors make the diagnostics. Most documents are valid,
+// and for them the answer is the same, only sooner.
+func quick(s *jsonschema.Schema, v any, depth int) verdict {
+	if depth > quickDepth {
+		return unsure
+	}
+	if s.Always != nil {
+		if *s.Always {
+			return valid
+		}
+		return invalid
+	}
+	if s.Format != "" || s.RecursiveRef != nil || s.DynamicRef != nil || s.UnevaluatedProperties != nil ||
+		s.UnevaluatedItems != nil || len(s.Dependencies) > 0 || len(s.DependentRequired) > 0 ||
+		len(s.DependentSchemas) > 0 || len(s.PatternProperties) > 0 || s.RegexProperties || s.Items != nil ||
+		s.AdditionalItems != nil || len(s.PrefixItems) > 0 || s.Contains != nil || s.ContentEncoding != "" ||
+		s.ContentMediaType != "" || s.ContentSchema != nil || len(s.Extensions) > 0 {
+		return unsure
+	}
+	typ := jsonType(v)
+	if typ == "" {
+		return unsure // numbers, and anything else the converter does not make
+	}
+	if len(s.Types) > 0 && !slices.Contains(s.Types, typ) {
+		return invalid
+	}
+	out := valid
+	and := func(r verdict) bool { // false once the answer is invalid
+		if r == invalid {
+			out = invalid
+			return false
+		}
+		if r == unsure {
+			out = unsure
+		}
+		return true
+	}
+	if len(s.Constant) > 0 && !and(equal(v, s.Constant[0])) {
+		return invalid
+	}
+	if len(s.Enum) > 0 {
+		r := invalid
+		for _, e := range s.Enum {
+			if m := equal(v, e); m == valid {
+				r = valid
+				break
+			} else if m == unsure {
+				r = unsure
+			}
+		}
+		if !and(r) {
+			return invalid
+		}
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if s.MinProperties != -1 && len(v) < s.MinProperties || s.MaxProperties != -1 && len(v) > s.MaxProperties {
+			return invalid
+		}
+		for _, k := range s.Required {
+			if _, ok := v[k]; !ok {
+				return invalid
+			}
+		}
+		for k, x := range v {
+			if s.PropertyNames != nil && !and(quick(s.PropertyNames, k, depth+1)) {
+				return invalid
+			}
+			if p, ok := s.Properties[k]; ok {
+				if !and(quick(p, x, depth+1)) {
+					return invalid
+				}
+				continue
+			}
+			switch a := s.AdditionalProperties.(type) {
+			case bool:
+				if !a {
+					return invalid
+				}
+			case *jsonschema.Schema:
+				if !and(quick(a, x, depth+1)) {
+					return invalid
+				}
+			}
+		}
+	case []any:
+		if s.MinItems != -1 && len(v) < s.MinItems || s.MaxItems != -1 && len(v) > s.MaxItems {
+			return invalid
+		}
+		if s.UniqueItems {
+			for i := 1; i < len(v); i++ {
+				for j := 0; j < i; j++ {
+					if !and(not(equal(v[i], v[j]))) {
+						return invalid
+					}
+				}
+			}
+		}
+		if s.Items2020 != nil {
+			for _, x := range v {
+				if !and(quick(s.Items2020, x, depth+1)) {
+					return invalid
+				}
+			}
+		}
+	case string:
+		if s.MinLength != -1 || s.MaxLength != -1 {
+			n := utf8.RuneCountInString(v)
+			if s.MinLength != -1 && n < s.MinLength || s.MaxLength != -1 && n > s.MaxLength {
+				return invalid
+			}
+		}
+		if s.Pattern != nil && !s.Pattern.MatchString(v) {
+			return invalid
+		}
+	}
+	if s.Ref != nil && !and(quick(s.Ref, v, depth+1)) {
+		return invalid
+	}
+	if s.Not != nil && !and(not(quick(s.Not, v, depth+1))) {
+		return invalid
+	}
+	for _, x := range s.AllOf {
+		if !and(quick(x, v, depth+1)) {
+			return invalid
+		}
+	}
+	if len(s.AnyOf) > 0 {
+		r := invalid
+		for _, x := range s.AnyOf {
+			if m := quick(x, v, depth+1); m == valid {
+				r = valid
+				break
+			} else if m == unsure {
+				r = unsure
+			}
+		}
+		if !and(r) {
+			return invalid
+		}
+	}
+	if len(s.OneOf) > 0 {
+		matched, doubt := 0, false
+		for _, x := range s.OneOf {
+			switch quick(x, v, depth+1) {
+			case valid:
+				matched++
+			case unsure:
+				doubt = true
+			}
+		}
+		r := unsure
+		switch {
+		case matched > 1:
+			r = invalid
+		case doubt:
+		case matched == 1:
+			r = valid
+		default:
+			r = invalid
+		}
+		if !and(r) {
+			return invalid
+		}
+	}
+	if s.If != nil {
+		var r verdict
+		switch quick(s.If, v, depth+1) {
+		case valid:
+			r = valid
+			if s.Then != nil {
+				r = quick(s.Then, v, depth+1)
+			}
+		case invalid:
+			r = valid
+			if s.Else != nil {
+				r = quick(s.Else, v, depth+1)
+			}
+		}
+		if !and(r) {
+			return invalid
+		}
+	}
+	return out
+}
+
+func not(r verdict) verdict {
+	switch r {
+	case valid:
+		return invalid
+	case invalid:
+		return valid
+	}
+	return unsure
+}
+
+// jsonType names the JSON type of a decoded value the way the validator
+// does, or returns "" for numbers and other values quick leaves alone.
+func jsonType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return ""
+}
+
+// equal compares two values as the validator does (same JSON type, same
+// value); it is unsure when either holds a number.
+func equal(a, b any) verdict {
+	ta, tb := jsonType(a), jsonType(b)
+	if ta == "" || tb == "" {
+		return unsure
+	}
+	if ta != tb {
+		return invalid
+	}
+	switch a := a.(type) {
+	case []any:
+		b := b.([]any)
+		if len(a) != len(b) {
+			return invalid
+		}
+		out := valid
+		for i := range a {
+			switch equal(a[i], b[i]) {
+			case invalid:
+				return invalid
+			case unsure:
+				out = unsure
+			}
+		}
+		return out
+	case map[string]any:
+		b := b.(map[string]any)
+		if len(a) != len(b) {
+			return invalid
+		}
+		out := valid
+		for k, x := range a {
+			y, ok := b[k]
+			if !ok {
+				return invalid
+			}
+			switch equal(x, y) {
+			case invalid:
+				return invalid
+			case unsure:
+				out = unsure
+			}
+		}
+		return out
+	}
+	if a == b {
+		return valid
+	}
+	return invalid
 }
 
 func collectLeaves(ve *jsonschema.ValidationError, out *[]*jsonschema.ValidationError) {

@@ -82,11 +82,30 @@ func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
 	var ds diag.List
 	repo := &Repo{Media: map[string]MediaFile{}, fsys: l.fsys}
 
+	// Walking the folders needs nothing from the configuration: it runs
+	// while the configuration loads, and its findings are used in order
+	// afterwards.
+	type walked struct {
+		found []found
+		media diag.List
+		err   error
+	}
+	walking := make(chan walked, 1)
+	go func() {
+		var w walked
+		w.found, w.err = l.walk()
+		if w.err == nil {
+			w.err = l.listMedia(repo, &w.media)
+		}
+		walking <- w
+	}()
+
 	cfgPath := l.opts.ConfigPath
 	if cfgPath == "" {
 		cfgPath = ConfigFile
 	}
 	cfg, cfgDoc, cds, err := loadConfig(l.fsys, cfgPath)
+	w := <-walking
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,8 +123,47 @@ func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
 	if l.opts.MaxFileSize > 0 {
 		limit = l.opts.MaxFileSize
 	}
+	if w.err != nil {
+		return nil, nil, w.err
+	}
 
 	var jobs []job
+	for _, f := range w.found {
+		switch {
+		case f.diag != nil:
+			ds.Add(*f.diag)
+		case f.job.size > limit:
+			ds.Errorf(diag.Pos{File: f.job.path}, "too-large", "split the document, or raise limits.max_file_size in clairon.yaml", "%s is %s, over the %s limit for a document", f.job.path, FormatSize(f.job.size), FormatSize(limit))
+		default:
+			jobs = append(jobs, f.job)
+		}
+	}
+	ds.Add(w.media...)
+
+	docs, dds, err := l.parseAll(ctx, jobs)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds.Add(dds...)
+	repo.Docs = docs
+	return repo, ds, nil
+}
+
+// found is what the walk finds, in order: a document to read, or a
+// diagnostic about a file that is not one.
+type found struct {
+	job  job
+	diag *diag.Diagnostic
+}
+
+// walk lists the documents of every kind's folder.
+func (l *loader) walk() ([]found, error) {
+	var out []found
+	report := func(ds diag.List) {
+		for i := range ds {
+			out = append(out, found{diag: &ds[i]})
+		}
+	}
 	for _, k := range Kinds {
 		err := fs.WalkDir(l.fsys, k.Folder, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
@@ -124,8 +182,10 @@ func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
 				return nil
 			}
 			pos := diag.Pos{File: p}
+			var ds diag.List
 			if e.Type()&fs.ModeSymlink != 0 {
 				ds.Errorf(pos, "symlink", "replace the link with the file itself", "%s is a symbolic link; clairon reads documents only from regular files inside the repository", p)
+				report(ds)
 				return nil
 			}
 			if !e.Type().IsRegular() {
@@ -134,35 +194,21 @@ func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
 			ext := strings.ToLower(path.Ext(p))
 			if ext != ".md" && ext != ".markdown" {
 				ds.Warnf(pos, "not-markdown", fmt.Sprintf("documents are Markdown files ending in .md; put images and videos under %s/", MediaFolder), "%s is not a Markdown file and is ignored", p)
+				report(ds)
 				return nil
 			}
 			info, err := e.Info()
 			if err != nil {
 				return err
 			}
-			if info.Size() > limit {
-				ds.Errorf(pos, "too-large", "split the document, or raise limits.max_file_size in clairon.yaml", "%s is %s, over the %s limit for a document", p, FormatSize(info.Size()), FormatSize(limit))
-				return nil
-			}
-			jobs = append(jobs, job{path: p, kind: k.Kind, size: info.Size(), modTime: info.ModTime()})
+			out = append(out, found{job: job{path: p, kind: k.Kind, size: info.Size(), modTime: info.ModTime()}})
 			return nil
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("walk %s: %w", k.Folder, err)
+			return nil, fmt.Errorf("walk %s: %w", k.Folder, err)
 		}
 	}
-
-	if err := l.listMedia(repo, &ds); err != nil {
-		return nil, nil, err
-	}
-
-	docs, dds, err := l.parseAll(ctx, jobs)
-	if err != nil {
-		return nil, nil, err
-	}
-	ds.Add(dds...)
-	repo.Docs = docs
-	return repo, ds, nil
+	return out, nil
 }
 
 func (l *loader) listMedia(repo *Repo, ds *diag.List) error {

@@ -102,10 +102,11 @@ func (d *Document) KeyPos(path ...string) diag.Pos {
 	return d.PosOf(path...)
 }
 
-// BodyPos converts a byte offset in Body to a file position.
+// BodyPos converts a byte offset in Body to a file position. It is safe
+// for concurrent use: the line index is built when the document is parsed.
 func (d *Document) BodyPos(offset int) diag.Pos {
 	if d.lineStarts == nil {
-		d.lineStarts = lineStarts(d.Body)
+		return diag.Pos{File: d.Path, Line: d.BodyLine, Col: offset + 1}
 	}
 	line := 0
 	lo, hi := 0, len(d.lineStarts)-1

@@ -1,11 +1,13 @@
 package content
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
@@ -49,7 +51,7 @@ func ParseDocument(path string, kind Kind, data []byte) (*Document, diag.List) {
 	if !ok {
 		return nil, ds
 	}
-	d := &Document{Path: path, Kind: kind, Meta: meta, Body: body,
+	d := &Document{Path: path, Kind: kind, Meta: meta, Body: body, lineStarts: lineStarts(body),
 		BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte{'\n'})}
 	_ = metaLine
 	if meta == nil {
@@ -106,57 +108,150 @@ func offsetPos(path string, data []byte, off int) diag.Pos {
 	return diag.Pos{File: path, Line: line, Col: col}
 }
 
+// frontMatter collects what the format callbacks decode from one document:
+// adrg/frontmatter hands it to them as their second argument.
+type frontMatter struct {
+	node   *yaml.Node
+	err    error
+	called bool
+}
+
+func yamlFrontMatter(b []byte, v any) error {
+	fm := v.(*frontMatter)
+	fm.called = true
+	b = unmask(b)
+	if n := fastYAML(b); n != nil {
+		fm.node = n
+		return nil
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		fm.err = err
+		return nil
+	}
+	fm.node = &n
+	return nil
+}
+
+func tomlFrontMatter(b []byte, v any) error {
+	fm := v.(*frontMatter)
+	fm.called = true
+	b = unmask(b)
+	var m map[string]any
+	if _, err := toml.Decode(string(b), &m); err != nil {
+		fm.err = err
+		return nil
+	}
+	var n yaml.Node
+	if err := n.Encode(m); err != nil {
+		fm.err = err
+		return nil
+	}
+	fm.node = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&n}}
+	return nil
+}
+
+// frontMatterFormats are the delimiters clairon reads, in the order
+// adrg/frontmatter tries them. They are shared: the callbacks keep no state.
+var frontMatterFormats = []*frontmatter.Format{
+	frontmatter.NewFormat("---", "---", yamlFrontMatter),
+	frontmatter.NewFormat("---yaml", "---", yamlFrontMatter),
+	frontmatter.NewFormat("+++", "+++", tomlFrontMatter),
+	frontmatter.NewFormat("---toml", "---", tomlFrontMatter),
+	frontmatter.NewFormat(";;;", ";;;", yamlFrontMatter),
+	frontmatter.NewFormat("---json", "---", yamlFrontMatter),
+}
+
+// frontMatterReaders are reused by adrg/frontmatter, which otherwise
+// allocates a 4 KiB buffer for each document.
+var frontMatterReaders = sync.Pool{New: func() any { return bufio.NewReader(nil) }}
+
+func parseFrontMatter(data []byte, fm *frontMatter) ([]byte, error) {
+	br := frontMatterReaders.Get().(*bufio.Reader)
+	br.Reset(bytes.NewReader(data))
+	rest, err := frontmatter.Parse(br, fm, frontMatterFormats...)
+	br.Reset(nil)
+	frontMatterReaders.Put(br)
+	return rest, err
+}
+
+// frontMatterEnd returns the offset just past the line closing the front
+// matter, reading lines the way adrg/frontmatter reads the masked document
+// (the first non-blank line opens it and must end with a newline; the first
+// line equal to the closing delimiter closes it; masked lines match
+// nothing), or -1 when there is none.
+func frontMatterEnd(data []byte) int {
+	pos := 0
+	var f *frontmatter.Format
+	for f == nil {
+		nl := bytes.IndexByte(data[pos:], '\n')
+		if nl < 0 {
+			return -1
+		}
+		line := data[pos : pos+nl]
+		pos += nl + 1
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 {
+			continue
+		}
+		if masked(line, t) {
+			return -1
+		}
+		for _, ff := range frontMatterFormats {
+			if string(t) == ff.Start {
+				f = ff
+				break
+			}
+		}
+		if f == nil {
+			return -1
+		}
+	}
+	for pos < len(data) {
+		end := len(data)
+		if nl := bytes.IndexByte(data[pos:], '\n'); nl >= 0 {
+			end = pos + nl + 1
+		}
+		line := data[pos:end]
+		if t := bytes.TrimSpace(line); string(t) == f.End && !masked(bytes.TrimSuffix(line, []byte{'\n'}), t) {
+			return end
+		}
+		pos = end
+	}
+	return -1
+}
+
 // splitFrontMatter finds the front matter with adrg/frontmatter (YAML between
 // '---' lines, TOML between '+++', JSON between ';;;' or as a leading object)
 // and parses it into a YAML node whose lines are those of the file.
 func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int, []byte, bool) {
 	first, firstLine := firstLine(data)
-	var node *yaml.Node
-	var parseErr error
-	called := false
-	asYAML := func(b []byte, _ any) error {
-		called = true
-		b = unmask(b)
-		var n yaml.Node
-		if err := yaml.Unmarshal(b, &n); err != nil {
-			parseErr = err
-			return nil
+	var fm frontMatter
+	var rest []byte
+	var err error
+	// adrg/frontmatter reads the front matter only; the body is the rest of
+	// the file, taken as is rather than copied line by line. Should adrg not
+	// agree on where the front matter ends, it reads the whole document.
+	whole := true
+	if cut := frontMatterEnd(data); cut >= 0 {
+		rest, err = parseFrontMatter(mask(data[:cut]), &fm)
+		if err == nil && fm.called && len(rest) == 0 {
+			rest = append(make([]byte, 0, len(data)-cut), data[cut:]...)
+			whole = false
 		}
-		node = &n
-		return nil
 	}
-	asTOML := func(b []byte, _ any) error {
-		called = true
-		b = unmask(b)
-		var m map[string]any
-		if _, err := toml.Decode(string(b), &m); err != nil {
-			parseErr = err
-			return nil
-		}
-		var n yaml.Node
-		if err := n.Encode(m); err != nil {
-			parseErr = err
-			return nil
-		}
-		node = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&n}}
-		return nil
+	if whole {
+		fm = frontMatter{}
+		rest, err = parseFrontMatter(mask(data), &fm)
+		rest = unmask(rest)
 	}
-	formats := []*frontmatter.Format{
-		frontmatter.NewFormat("---", "---", asYAML),
-		frontmatter.NewFormat("---yaml", "---", asYAML),
-		frontmatter.NewFormat("+++", "+++", asTOML),
-		frontmatter.NewFormat("---toml", "---", asTOML),
-		frontmatter.NewFormat(";;;", ";;;", asYAML),
-		frontmatter.NewFormat("---json", "---", asYAML),
-	}
-	rest, err := frontmatter.Parse(bytes.NewReader(mask(data)), nil, formats...)
-	rest = unmask(rest)
 	if err != nil {
 		ds.Errorf(diag.Pos{File: path, Line: 1, Col: 1}, "front-matter", "", "cannot read front matter: %v", err)
 		return nil, 0, nil, false
 	}
-	if !called {
-		for _, f := range formats {
+	node, parseErr := fm.node, fm.err
+	if !fm.called {
+		for _, f := range frontMatterFormats {
 			if first == f.Start {
 				ds.Errorf(diag.Pos{File: path, Line: firstLine, Col: 1}, "front-matter-unclosed",
 					fmt.Sprintf("close the front matter with a line containing only %s", f.End),
@@ -198,7 +293,7 @@ func mask(data []byte) []byte {
 			end += start
 		}
 		line := data[start:end]
-		if t := bytes.TrimSpace(line); len(t) < len(line) && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && isDelimiter(t) {
+		if masked(line, bytes.TrimSpace(line)) {
 			if out == nil {
 				out = append([]byte(nil), data[:start]...)
 			}
@@ -215,6 +310,12 @@ func mask(data []byte) []byte {
 		return data
 	}
 	return out
+}
+
+// masked reports whether mask marks a line (without its newline) whose
+// trimmed form is t.
+func masked(line, t []byte) bool {
+	return len(t) < len(line) && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') && isDelimiter(t)
 }
 
 func isDelimiter(t []byte) bool {
@@ -324,6 +425,13 @@ func decodeMeta(d *Document, ds *diag.List) {
 		target = d.Calendar
 	}
 	ok := validateNode(d, name, ds)
+	if d.Kind == KindPost && decodePost(d.Meta, d.Post) {
+		d.ID, d.ExplicitID = idOf(d)
+		return
+	}
+	if d.Kind == KindPost {
+		*d.Post = Post{} // decode again from scratch
+	}
 	if err := d.Meta.Decode(target); err != nil && ok {
 		ds.Errorf(d.PosOf(), "front-matter", "", "cannot decode front matter: %v", err)
 	}

@@ -172,3 +172,17 @@ func FuzzParseDocument(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParseDocument parses a typical post: front matter with a list,
+// a date and an image, and a paragraph with a link, a mention and a tag.
+func BenchmarkParseDocument(b *testing.B) {
+	src := []byte("---\nid: p000042\ntitle: Publication 42\nto: [m, b, x]\nat: 2027-01-04 09:30\ncampaign: c0\nlanguage: fr\n" +
+		"media:\n  - src: media/p.png\n    alt: Une tasse de café posée sur le comptoir.\n---\n\n" +
+		"Torréfaction du matin à la Croix-Rousse, grains d'Éthiopie lavés. https://brand.example/p/42 avec @partner #Lyon\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if d, ds := ParseDocument("posts/p.md", KindPost, src); d == nil || len(ds) > 0 {
+			b.Fatal(ds)
+		}
+	}
+}

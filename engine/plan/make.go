@@ -1,7 +1,6 @@
 package plan
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,7 +116,7 @@ func Make(in Input) (*Plan, diag.List) {
 	}
 	assignSlots(nextSlot, want, cals, st, in.Now, &ds)
 
-	byAddr := map[state.Address]*desired{}
+	byAddr := make(map[state.Address]*desired, len(want))
 	for _, w := range want {
 		byAddr[w.addr] = w
 	}
@@ -161,7 +160,10 @@ func Make(in Input) (*Plan, diag.List) {
 		}
 	}
 	slices.SortFunc(p.Changes, func(a, b *Change) int {
-		return cmp.Or(cmp.Compare(a.Address.Post, b.Address.Post), cmp.Compare(a.Address.Account, b.Address.Account))
+		if c := strings.Compare(a.Address.Post, b.Address.Post); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Address.Account, b.Address.Account)
 	})
 	p.Diagnostics = ds.Sort()
 	return p, p.Diagnostics
@@ -304,6 +306,9 @@ func findMoves(want []*desired, st *state.State, byAddr map[state.Address]*desir
 		}
 	}
 	out := map[state.Address]*state.Record{}
+	if len(gone) == 0 {
+		return out // nothing was renamed
+	}
 	for _, w := range want {
 		if st.Record(w.addr) != nil {
 			continue
@@ -322,6 +327,9 @@ func findMoves(want []*desired, st *state.State, byAddr map[state.Address]*desir
 // already take on the same accounts. Published posts keep the time they
 // were published at.
 func assignSlots(next, all []*desired, cals map[string]*calendar.Calendar, st *state.State, now time.Time, ds *diag.List) {
+	if len(next) == 0 {
+		return // the times taken matter only to next-slot posts
+	}
 	taken := map[string]map[int64]bool{}
 	take := func(account string, t time.Time) {
 		if taken[account] == nil {

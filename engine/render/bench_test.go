@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/clairon-dev/clairon/engine/content"
@@ -9,6 +10,7 @@ import (
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/network/all"
 	"github.com/clairon-dev/clairon/engine/render"
+	"github.com/clairon-dev/clairon/engine/rules"
 )
 
 // BenchmarkRenderAll renders every post of a generated repository for all
@@ -42,4 +44,29 @@ func BenchmarkRenderAll(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*outputs), "ns/output")
+}
+
+// BenchmarkValidate does what `clairon validate` does on a generated
+// repository: load, check the rules, then render every post for every
+// account. Reproduce with: go run ./cmd/clairon-corpus -posts 10000 DIR.
+func BenchmarkValidate(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		fsys := corpus.FS(corpus.Options{Posts: n, Seed: 1})
+		b.Run(fmt.Sprintf("%d-posts", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				repo, ds, err := content.Load(context.Background(), fsys, content.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ds.Add(rules.Check(repo)...)
+				caps := describe(b, repo)
+				_, rds := render.New(repo, caps).RenderPosts(repo.Posts())
+				ds.Add(rds...)
+				if ds.HasErrors() {
+					b.Fatal(ds.Sort()[:1])
+				}
+			}
+		})
+	}
 }

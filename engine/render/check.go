@@ -3,33 +3,109 @@ package render
 import (
 	"fmt"
 	"html"
-	"regexp"
 	"strings"
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 )
 
-var tagRE = regexp.MustCompile(`<[^>]*>`)
+// visibleHTML returns the text Telegram shows for an HTML message: without
+// its tags (what the pattern <[^>]*> matches), entities decoded.
+func visibleHTML(s string) string { return html.UnescapeString(stripTags(s)) }
 
-// visibleHTML returns the text Telegram shows for an HTML message.
-func visibleHTML(s string) string { return html.UnescapeString(tagRE.ReplaceAllString(s, "")) }
+// stripTags removes each '<' and what follows up to the next '>'.
+func stripTags(s string) string {
+	i := strings.IndexByte(s, '<')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i+j+1:]
+		i = strings.IndexByte(s, '<')
+	}
+	b.WriteString(s)
+	return b.String()
+}
 
-var (
-	littleUnescape = regexp.MustCompile(`\\([\\|{}@\[\]()<>#*_~])`)
-	littleMention  = regexp.MustCompile(`@\[([^\]]*)\]\(urn:li:[^)]*\)`)
-)
-
-// unescapeLittle returns the text LinkedIn shows for little text.
+// unescapeLittle returns the text LinkedIn shows for little text: mentions
+// @[Name](urn:li:…) shown as @Name, then reserved characters unescaped.
 func unescapeLittle(s string) string {
-	s = littleMention.ReplaceAllString(s, "@$1")
-	return littleUnescape.ReplaceAllString(s, "$1")
+	return unescapeReserved(showMentions(s))
+}
+
+// showMentions replaces each @[name](urn:li:…) with @name: what the pattern
+// @\[([^\]]*)\]\(urn:li:[^)]*\) matches, left to right.
+func showMentions(s string) string {
+	if !strings.Contains(s, "@[") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '@' || s[i+1] != '[' {
+			continue
+		}
+		k := strings.IndexByte(s[i+2:], ']')
+		if k < 0 {
+			break // no mention can close any more
+		}
+		k += i + 2
+		const urn = "(urn:li:"
+		if !strings.HasPrefix(s[k+1:], urn) {
+			continue
+		}
+		m := strings.IndexByte(s[k+1+len(urn):], ')')
+		if m < 0 {
+			continue
+		}
+		m += k + 1 + len(urn)
+		b.WriteString(s[last:i])
+		b.WriteString("@")
+		b.WriteString(s[i+2 : k])
+		last = m + 1
+		i = m
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// unescapeReserved drops the backslash before each reserved character of
+// little text: what the pattern \\([\\|{}@\[\]()<>#*_~]) matches, left to
+// right.
+func unescapeReserved(s string) string {
+	i := strings.IndexByte(s, '\\')
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) && strings.IndexByte(`\|{}@[]()<>#*_~`, s[i+1]) >= 0 {
+			b.WriteByte(s[i+1])
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // check reports the parts that do not fit the network, and media, polls and
 // threads the account's network cannot take.
 func (r *Renderer) check(o *Output, d *content.Document, ds *diag.List) {
-	where := fmt.Sprintf("%s (%s)", o.Account, o.Network)
+	where := o.Account + " (" + o.Network + ")"
 	for i, p := range o.Parts {
 		c := p.Count
 		if c.Valid || c.Network == "" {
@@ -74,8 +150,8 @@ func (r *Renderer) check(o *Output, d *content.Document, ds *diag.List) {
 		return
 	}
 	first := o.Parts[0]
-	mediaPos := d.PosOf("media")
 	if n := len(first.Media); n > 0 {
+		mediaPos := d.PosOf("media")
 		switch {
 		case caps.MaxMedia == 0:
 			ds.Errorf(mediaPos, "media-unsupported", "override media: [] for "+o.Network, "%s cannot attach media", where)

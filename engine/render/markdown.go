@@ -139,16 +139,22 @@ func (w *writer) inlines(n ast.Node) string {
 		// goldmark splits text at would-be delimiters ("_" in a URL's
 		// query, for one): join the run so URLs and mentions are whole.
 		start := t.Segment.Start
-		var run strings.Builder
+		// Most runs are one text node: its bytes are the run.
+		var run []byte
 		for {
-			run.Write(t.Segment.Value(w.src))
+			seg := t.Segment.Value(w.src)
+			if run == nil {
+				run = seg[:len(seg):len(seg)]
+			} else {
+				run = append(run, seg...)
+			}
 			next, more := t.NextSibling().(*ast.Text)
 			if t.SoftLineBreak() || t.HardLineBreak() || !more {
 				break
 			}
 			c, t = next, next
 		}
-		b.WriteString(w.txt.text(w.fl, run.String(), start))
+		b.WriteString(w.txt.text(w.fl, string(run), start))
 		if t.SoftLineBreak() || t.HardLineBreak() {
 			b.WriteByte('\n')
 		}

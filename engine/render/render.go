@@ -8,11 +8,9 @@
 package render
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -113,8 +111,9 @@ func NetworkOf(acc *content.Account) string {
 func (r *Renderer) RenderAll(d *content.Document) ([]*Output, diag.List) {
 	var outs []*Output
 	var ds diag.List
+	var sh shared
 	for _, a := range d.Post.To {
-		o, dds := r.Render(d, a)
+		o, dds := r.render(d, a, &sh)
 		ds.Add(dds...)
 		if o != nil {
 			outs = append(outs, o)
@@ -155,6 +154,19 @@ func (r *Renderer) RenderPosts(docs []*content.Document) ([][]*Output, diag.List
 // Render renders a post for one account. It returns nil when the account
 // is unknown (validation reports it).
 func (r *Renderer) Render(d *content.Document, account string) (*Output, diag.List) {
+	return r.render(d, account, nil)
+}
+
+// shared holds what the outputs of one post have in common, computed for
+// its first account: the Markdown source and position of each part of the
+// body (overrides have their own).
+type shared struct {
+	doc      *content.Document
+	markdown []string
+	pos      []diag.Pos
+}
+
+func (r *Renderer) render(d *content.Document, account string, sh *shared) (*Output, diag.List) {
 	var ds diag.List
 	cfg := r.repo.Config
 	if cfg == nil || cfg.Accounts[account] == nil || d.Post == nil {
@@ -209,7 +221,7 @@ func (r *Renderer) Render(d *content.Document, account string) (*Output, diag.Li
 	}
 	hook := &textHook{network: netName, ds: &ds, fallback: overridePos}
 	if acc.Settings["utm"] != "off" {
-		hook.utm = newUTMTagger(campaignUTM, p.UTM, map[string]string{"network": netName, "account": account, "post": lastSegment(d.ID), "campaign": p.Campaign})
+		hook.utm = newUTMTagger(campaignUTM, p.UTM, utmVars{network: netName, account: account, post: lastSegment(d.ID), campaign: p.Campaign})
 	}
 	if cfg.Mentions != nil {
 		hook.mentions = cfg.Mentions
@@ -224,14 +236,31 @@ func (r *Renderer) Render(d *content.Document, account string) (*Output, diag.Li
 		ds.Errorf(d.Pos(), "empty-post", "write the post's text after the front matter", "post has no text")
 		return nil, ds
 	}
-	for _, g := range groups {
+	if sh != nil {
+		if sh.doc == nil {
+			sh.doc = d
+		}
+		if bodyFromOverride || sh.doc != d {
+			sh = nil // not the body the post's outputs share
+		}
+	}
+	for i, g := range groups {
 		hook.urls = nil
-		part := Part{Text: w.blocks(g), Markdown: sourceOf(g, src), URLs: hook.urls}
-		part.Pos = overridePos
-		if !bodyFromOverride {
-			part.Pos = d.BodyPos(startOffset(g))
+		part := Part{Text: w.blocks(g), URLs: hook.urls}
+		switch {
+		case bodyFromOverride:
+			part.Markdown, part.Pos = sourceOf(g, src), overridePos
+		case sh != nil && i < len(sh.markdown):
+			part.Markdown, part.Pos = sh.markdown[i], sh.pos[i]
+		default:
+			part.Markdown, part.Pos = sourceOf(g, src), d.BodyPos(startOffset(g))
 		}
 		o.Parts = append(o.Parts, part)
+	}
+	if sh != nil && len(sh.markdown) == 0 {
+		for _, p := range o.Parts {
+			sh.markdown, sh.pos = append(sh.markdown, p.Markdown), append(sh.pos, p.Pos)
+		}
 	}
 
 	// Hashtags: the post's (or override's) tags, then the campaign's, on a
@@ -329,14 +358,17 @@ func sourceOf(nodes []ast.Node, src []byte) string {
 }
 
 func appendHashtags(s string, tags []string, fl flavor) string {
+	if len(tags) == 0 {
+		return s
+	}
 	have := hashtagsIn(s)
 	var add []string
 	for _, t := range tags {
 		t = strings.TrimPrefix(t, "#")
-		if t == "" || have[strings.ToLower(t)] {
+		if t == "" || slices.Contains(have, strings.ToLower(t)) {
 			continue
 		}
-		have[strings.ToLower(t)] = true
+		have = append(have, strings.ToLower(t))
 		tag := "#" + t
 		if fl.format != network.FormatLittleText { // LinkedIn takes hashtags raw
 			tag = fl.escape(tag)
@@ -433,37 +465,23 @@ func (r *Renderer) measure(o *Output, p *Part, acc *content.Account) {
 		if o.Format != network.FormatPlain {
 			continue // offsets are into the visible text, not the payload
 		}
-		kind := map[string]network.EntityKind{count.KindURL: network.EntityLink, count.KindHashtag: network.EntityHashtag, count.KindMention: network.EntityMention, count.KindCashtag: network.EntityCashtag}[e.Kind]
-		p.Entities = append(p.Entities, network.Entity{Kind: kind, Start: e.Start, End: e.End, Value: e.Value})
+		p.Entities = append(p.Entities, network.Entity{Kind: entityKind(e.Kind), Start: e.Start, End: e.End, Value: e.Value})
 	}
 }
 
-// digest hashes what would be published, canonically.
-func digest(o *Output) string {
-	type partKey struct {
-		Text  string        `json:"t"`
-		Media []Media       `json:"m,omitempty"`
-		Poll  *network.Poll `json:"p,omitempty"`
-		FC    bool          `json:"f,omitempty"`
+// entityKind names a count entity kind as the network contract does.
+func entityKind(k string) network.EntityKind {
+	switch k {
+	case count.KindURL:
+		return network.EntityLink
+	case count.KindHashtag:
+		return network.EntityHashtag
+	case count.KindMention:
+		return network.EntityMention
+	case count.KindCashtag:
+		return network.EntityCashtag
 	}
-	key := struct {
-		Network string         `json:"n"`
-		Format  network.Format `json:"f"`
-		CW      string         `json:"cw,omitempty"`
-		Lang    string         `json:"l,omitempty"`
-		ReplyTo string         `json:"r,omitempty"`
-		Parts   []partKey      `json:"p"`
-	}{o.Network, o.Format, o.ContentWarning, o.Language, o.ReplyTo, nil}
-	for _, p := range o.Parts {
-		media := append([]Media(nil), p.Media...)
-		for i := range media {
-			media[i].Size = 0 // the blob hash already identifies the bytes
-		}
-		key.Parts = append(key.Parts, partKey{p.Text, media, p.Poll, p.FirstComment})
-	}
-	b, _ := json.Marshal(key)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return ""
 }
 
 // Accounts returns the sorted names of a repository's accounts.

@@ -32,6 +32,7 @@ const urlTrail = ".,;:!?'\"»)]"
 // for every text of every post and account.
 func (h *textHook) text(fl flavor, s string, offset int) string {
 	var b strings.Builder
+	b.Grow(len(s) + 160) // room for UTM parameters
 	last := 0
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
@@ -147,27 +148,44 @@ func (h *textHook) tagURL(u string) string {
 
 // hashtagsIn returns the lowercased hashtags of a text: # or ＃ not after a
 // word character, '&', '/' or '#', then word characters with a letter.
-func hashtagsIn(s string) map[string]bool {
-	out := map[string]bool{}
-	prev := rune(0)
-	for i, r := range s {
-		if (r == '#' || r == '＃') && !isTagChar(prev) && prev != '&' && prev != '/' && prev != '#' {
-			start := i + utf8.RuneLen(r)
-			end, letter := start, false
-			for _, c := range s[start:] {
-				if !isTagChar(c) {
-					break
-				}
-				letter = letter || unicode.IsLetter(c)
-				end += utf8.RuneLen(c)
-			}
-			if letter {
-				out[strings.ToLower(s[start:end])] = true
-			}
+func hashtagsIn(s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		width := 0
+		switch {
+		case s[i] == '#':
+			width = 1
+		case s[i] == 0xEF && strings.HasPrefix(s[i:], "＃"):
+			width = len("＃")
+		default:
+			continue
 		}
-		prev = r
+		prev := rune(0)
+		if i > 0 {
+			prev, _ = utf8.DecodeLastRuneInString(s[:i])
+		}
+		if isTagChar(prev) || prev == '&' || prev == '/' || prev == '#' {
+			continue
+		}
+		start := i + width
+		end, letter := start, false
+		for _, c := range s[start:] {
+			if !isTagChar(c) {
+				break
+			}
+			letter = letter || unicode.IsLetter(c)
+			end += utf8.RuneLen(c)
+		}
+		if letter {
+			out = append(out, strings.ToLower(s[start:end]))
+		}
 	}
 	return out
 }
 
-func isTagChar(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) }
+func isTagChar(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r)
+}

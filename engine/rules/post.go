@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
@@ -16,6 +17,9 @@ func (c *checker) post(d *content.Document) {
 	p := d.Post
 	cfg := c.repo.Config
 	for i, a := range p.To {
+		if cfg != nil && cfg.Accounts[a] != nil {
+			continue // declared: account would report nothing
+		}
 		c.account(d, a, "to", fmt.Sprint(i))
 	}
 	campaign := c.ref(d, content.KindCampaign, p.Campaign, c.campaigns, "campaign")
@@ -27,9 +31,8 @@ func (c *checker) post(d *content.Document) {
 		}
 	} else if p.At != "" {
 		if at, ok := c.parseTime(d, p.At, "at"); ok && campaign != nil {
-			from, e1 := localtime.Parse(campaign.Campaign.From, c.loc)
-			to, e2 := localtime.Parse(campaign.Campaign.To, c.loc)
-			if e1 == nil && e2 == nil && (at.Time.Before(from.Time) || at.Time.After(to.EndOfDay(c.loc))) {
+			span := c.campaignSpan(campaign)
+			if span.ok && (at.Time.Before(span.from) || at.Time.After(span.to)) {
 				c.ds.Errorf(d.PosOf("at"), "campaign-dates", fmt.Sprintf("campaign %q runs from %s to %s", p.Campaign, campaign.Campaign.From, campaign.Campaign.To), "post is published at %s, outside its campaign's dates", p.At)
 			}
 		}
@@ -119,14 +122,55 @@ func (c *checker) media(d *content.Document, media []content.MediaRef, at ...str
 	}
 }
 
+// span is when a campaign runs, as posts compare their times with it.
+type span struct {
+	from, to time.Time // to is the end of the last day
+	ok       bool      // both dates parse
+}
+
+// campaignSpan parses a campaign's dates once for all its posts.
+func (c *checker) campaignSpan(campaign *content.Document) span {
+	if s, ok := c.spans[campaign]; ok {
+		return s
+	}
+	var s span
+	from, e1 := localtime.Parse(campaign.Campaign.From, c.loc)
+	to, e2 := localtime.Parse(campaign.Campaign.To, c.loc)
+	if e1 == nil && e2 == nil {
+		s = span{from: from.Time, to: to.EndOfDay(c.loc), ok: true}
+	}
+	if c.spans == nil {
+		c.spans = map[*content.Document]span{}
+	}
+	c.spans[campaign] = s
+	return s
+}
+
+// sniffed is what a media file holds, read once however many posts use it.
+type sniffed struct {
+	contentType string
+	err         error
+}
+
 // sniff checks that a media file's content matches its extension.
 func (c *checker) sniff(d *content.Document, p, mime string, where []string) {
-	b, err := c.repo.ReadFile(p)
-	if err != nil {
+	sn, ok := c.sniffed[p]
+	if !ok {
+		b, err := c.repo.ReadFile(p)
+		if err == nil {
+			sn.contentType = http.DetectContentType(b[:min(len(b), 512)])
+		}
+		sn.err = err
+		if c.sniffed == nil {
+			c.sniffed = map[string]sniffed{}
+		}
+		c.sniffed[p] = sn
+	}
+	if err := sn.err; err != nil {
 		c.ds.Errorf(d.PosOf(append(where, "src")...), "media-missing", "", "cannot read media %s: %v", p, err)
 		return
 	}
-	got := http.DetectContentType(b[:min(len(b), 512)])
+	got := sn.contentType
 	family := func(m string) string { t, _, _ := strings.Cut(m, "/"); return t }
 	if got == "application/octet-stream" && strings.HasPrefix(mime, "video/") {
 		return // DetectContentType does not know QuickTime

@@ -48,6 +48,10 @@ type checker struct {
 	campaigns map[string]*content.Document
 	calendars map[string]*content.Document
 	contests  map[string]*content.Document
+	// spans and sniffed remember what several posts share: their
+	// campaign's dates, the content of their media files.
+	spans   map[*content.Document]span
+	sniffed map[string]sniffed
 }
 
 // Location returns the repository's time zone (UTC when unset or invalid).

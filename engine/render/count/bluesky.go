@@ -265,9 +265,14 @@ func blueskyCashtags(t *runeText) []blueskyFacet {
 // (or opts.Limit) and 3000 UTF-8 bytes. Entities carry their facet index.
 func CountBluesky(text string, opts Options) Result {
 	t := newRuneText(text)
+	defer t.release()
 	limit := limitOr(opts, blueskyGraphemes)
 	r := Result{Network: Bluesky, Counts: measure(text)}
-	newCheck(&r, "length", UnitGraphemes, r.Counts.Graphemes, 0, limit, graphemeOverflow(text, limit))
+	overflow := -1 // graphemeOverflow finds none in a text that fits
+	if r.Counts.Graphemes > limit {
+		overflow = graphemeOverflow(text, limit)
+	}
+	newCheck(&r, "length", UnitGraphemes, r.Counts.Graphemes, 0, limit, overflow)
 	newCheck(&r, "bytes", UnitBytes, r.Counts.Bytes, 0, blueskyBytes, byteOverflow(text, blueskyBytes))
 	for _, f := range detectFacets(t) {
 		start, end := t.off[f.start], t.off[f.end]

@@ -266,10 +266,20 @@ func unitWords(unit string) string {
 
 // measure fills the unit counts of a text.
 func measure(text string) Counts {
-	return Counts{
-		Graphemes:  graphemeCount(text),
-		CodePoints: utf8.RuneCountInString(text),
-		UTF16:      utf16Len(text),
-		Bytes:      len(text),
+	if isASCIINoCR(text) {
+		n := len(text)
+		return Counts{Graphemes: n, CodePoints: n, UTF16: n, Bytes: n}
 	}
+	c := Counts{Bytes: len(text)}
+	simple := true
+	for _, r := range text {
+		c.CodePoints++
+		c.UTF16 += utf16Units(r)
+		simple = simple && simpleRune(r)
+	}
+	c.Graphemes = c.CodePoints // every code point is a cluster of its own
+	if !simple {
+		c.Graphemes = graphemeCount(text)
+	}
+	return c
 }

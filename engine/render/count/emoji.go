@@ -20,6 +20,9 @@ func needsVS16(r rune) bool {
 	return r == 0xA9 || r == 0xAE || r == 0x2122 || r == 0x265F
 }
 
+// keycapStart reports whether c may start a keycap sequence (#️⃣, 1️⃣…).
+func keycapStart(c rune) bool { return c == '#' || c == '*' || (c >= '0' && c <= '9') }
+
 // emojiLen returns how many code points of r, from i, form one emoji
 // sequence in the sense of UTS #51 (keycap, flag, tag, modifier,
 // presentation and ZWJ sequences, or a lone pictograph), or 0 when none
@@ -34,7 +37,7 @@ func emojiLen(r []rune, i int) int {
 		next = r[i+1]
 	}
 	switch {
-	case c == '#' || c == '*' || (c >= '0' && c <= '9'):
+	case keycapStart(c):
 		if next == 0x20E3 {
 			return 2
 		}

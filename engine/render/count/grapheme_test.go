@@ -1,6 +1,7 @@
 package count
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode"
@@ -142,3 +143,40 @@ func TestExtendedPictographicTable(t *testing.T) {
 }
 
 func isPictographicTable(r rune) bool { return unicode.Is(extendedPictographic, r) }
+
+// TestSimpleRunesAreClusters checks simpleRune against the segmentation:
+// every pair of simple runes makes two clusters, and so does a random run
+// of them make one cluster per rune.
+func TestSimpleRunesAreClusters(t *testing.T) {
+	var simple []rune
+	for r := rune(0); r < 0x2100; r++ {
+		if simpleRune(r) {
+			simple = append(simple, r)
+		}
+	}
+	segments := func(s string) int {
+		n := 0
+		g := graphemes.FromString(s)
+		for g.Next() {
+			n++
+		}
+		return n
+	}
+	for _, a := range simple {
+		for _, b := range simple {
+			if n := segments(string([]rune{a, b})); n != 2 {
+				t.Fatalf("U+%04X U+%04X make %d clusters", a, b, n)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(2, 3))
+	for range 2000 {
+		rs := make([]rune, rng.IntN(40))
+		for i := range rs {
+			rs[i] = simple[rng.IntN(len(simple))]
+		}
+		if n := segments(string(rs)); n != len(rs) || graphemeCount(string(rs)) != n {
+			t.Fatalf("%q: %d clusters, graphemeCount %d", string(rs), n, graphemeCount(string(rs)))
+		}
+	}
+}

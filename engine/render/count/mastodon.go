@@ -186,6 +186,7 @@ func isBlank(s string) bool {
 // opts.ContentWarning is counted with the text.
 func CountMastodon(text string, opts Options) Result {
 	t := newRuneText(text)
+	defer t.release()
 	limit := limitOr(opts, mastodonDefaultLimit)
 	urls, mentions := extractURLs(t, mastodonURLRules), mastodonMentions(t)
 	var counted []ttEntity

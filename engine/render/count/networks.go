@@ -42,6 +42,7 @@ func genericEntities(r *Result, t *runeText) {
 // counted as UTF-16 code units.
 func CountLinkedIn(text string, opts Options) Result {
 	r, t := countUTF16(LinkedIn, text, limitOr(opts, linkedInLimit), 0)
+	defer t.release()
 	genericEntities(&r, t)
 	finish(&r)
 	return r
@@ -51,6 +52,7 @@ func CountLinkedIn(text string, opts Options) Result {
 // characters, counted as UTF-16 code units.
 func CountFacebook(text string, opts Options) Result {
 	r, t := countUTF16(Facebook, text, limitOr(opts, facebookLimit), 0)
+	defer t.release()
 	genericEntities(&r, t)
 	finish(&r)
 	return r
@@ -60,6 +62,7 @@ func CountFacebook(text string, opts Options) Result {
 // code units), at most 30 hashtags and at most 20 "@" mentions.
 func CountInstagram(text string, opts Options) Result {
 	r, t := countUTF16(Instagram, text, limitOr(opts, instagramLimit), 0)
+	defer t.release()
 	tags := extractHashtags(t, true)
 	mentions := instagramMentions(t)
 	for _, e := range removeOverlapping(append(append(extractURLs(t, xURLRules), tags...), mentions...)) {
@@ -119,6 +122,7 @@ func CountTelegram(text string, opts Options) Result {
 		limit, min = telegramCaptionLimit, 0
 	}
 	r, t := countUTF16(Telegram, text, limitOr(opts, limit), min)
+	defer t.release()
 	genericEntities(&r, t)
 	finish(&r)
 	return r
@@ -128,6 +132,7 @@ func CountTelegram(text string, opts Options) Result {
 // characters, counted as UTF-16 code units.
 func CountDiscord(text string, opts Options) Result {
 	r, t := countUTF16(Discord, text, limitOr(opts, discordLimit), 0)
+	defer t.release()
 	genericEntities(&r, t)
 	finish(&r)
 	return r
@@ -137,6 +142,7 @@ func CountDiscord(text string, opts Options) Result {
 // text beyond 40,000 characters (counted as UTF-16 code units).
 func CountSlack(text string, opts Options) Result {
 	r, t := countUTF16(Slack, text, limitOr(opts, slackLimit), 0)
+	defer t.release()
 	genericEntities(&r, t)
 	if !r.Checks[0].Valid {
 		r.Problems = append(r.Problems, fmt.Sprintf("Slack truncates the text after %d characters", r.Checks[0].Limit))
@@ -149,6 +155,7 @@ func CountSlack(text string, opts Options) Result {
 // unless opts.Limit gives one (counted in code points).
 func CountWebhook(text string, opts Options) Result {
 	t := newRuneText(text)
+	defer t.release()
 	r := Result{Network: Webhook, Counts: measure(text)}
 	overflow := -1
 	if opts.Limit > 0 {

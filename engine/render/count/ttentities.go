@@ -57,16 +57,20 @@ func nextHashtag(r []rune, from int) (hash, end int, ok bool) {
 		}
 		return j
 	}
-	for s := from; s < len(r); s++ {
-		if s == 0 {
-			if e := tagAt(0); e >= 0 {
-				return 0, e, true
-			}
+	// A tag may start at 0 (when from is 0), then at each h after from
+	// whose preceding code point allows it; tagAt needs a hash sign at h.
+	if from == 0 && len(r) > 0 {
+		if e := tagAt(0); e >= 0 {
+			return 0, e, true
 		}
-		c := r[s]
-		if c == vs15 || c == vs16 || (c != '&' && !isHashtagChar(c)) {
-			if e := tagAt(s + 1); e >= 0 {
-				return s + 1, e, true
+	}
+	for h := from + 1; h < len(r); h++ {
+		if !isHashSign(r[h]) {
+			continue
+		}
+		if c := r[h-1]; c == vs15 || c == vs16 || (c != '&' && !isHashtagChar(c)) {
+			if e := tagAt(h); e >= 0 {
+				return h, e, true
 			}
 		}
 	}

@@ -69,33 +69,45 @@ type urlMatch struct {
 type urlScanner struct {
 	t     *runeText
 	rules *urlRules
-	// runEnd[i] ends the longest run from i of domain characters, '-' and
-	// '_' (sub) or domain characters and '-' (name).
+	// subRunEnd[i] and nameRunEnd[i], plus one, end the longest run from i
+	// of domain characters, '-' and '_' (sub) or domain characters and '-'
+	// (name); zero until computed.
 	subRunEnd, nameRunEnd []int32
-	memo                  []int32 // domain end per position, or unknownDomain
+	memo                  []int32 // domain end per position plus two, zero until computed
 }
 
+// unknownDomain marks a position whose domain is not computed yet.
 const unknownDomain = -2
 
 func newURLScanner(t *runeText, rules *urlRules) *urlScanner {
 	n := len(t.r)
-	buf := make([]int32, 3*(n+1))
-	sc := &urlScanner{t: t, rules: rules, subRunEnd: buf[:n+1], nameRunEnd: buf[n+1 : 2*(n+1)], memo: buf[2*(n+1):]}
-	sc.subRunEnd[n], sc.nameRunEnd[n] = int32(n), int32(n)
-	for i := range sc.memo {
-		sc.memo[i] = unknownDomain
+	if cap(t.scan) < 3*(n+1) {
+		t.scan = make([]int32, 3*(n+1))
 	}
-	for i := n - 1; i >= 0; i-- {
-		c := t.r[i]
-		sc.subRunEnd[i], sc.nameRunEnd[i] = int32(i), int32(i)
-		if isDomainChar(c) || c == '-' || c == '_' {
-			sc.subRunEnd[i] = sc.subRunEnd[i+1]
-		}
-		if isDomainChar(c) || c == '-' {
-			sc.nameRunEnd[i] = sc.nameRunEnd[i+1]
-		}
+	buf := t.scan[:3*(n+1)]
+	clear(buf)
+	return &urlScanner{t: t, rules: rules, subRunEnd: buf[:n+1], nameRunEnd: buf[n+1 : 2*(n+1)], memo: buf[2*(n+1):]}
+}
+
+// runEnd returns the end of the run from p (see urlScanner), remembering
+// it for every position of the run, which keeps a scan linear.
+func (sc *urlScanner) runEnd(p int, sub bool) int {
+	ends := sc.nameRunEnd
+	if sub {
+		ends = sc.subRunEnd
 	}
-	return sc
+	if e := ends[p]; e != 0 {
+		return int(e) - 1
+	}
+	r := sc.t.r
+	j := p
+	for j < len(r) && (isDomainChar(r[j]) || r[j] == '-' || sub && r[j] == '_') {
+		j++
+	}
+	for k := p; k < j; k++ {
+		ends[k] = int32(j) + 1
+	}
+	return j
 }
 
 // label returns the index of the dot ending a domain label at p, or -1.
@@ -105,10 +117,7 @@ func (sc *urlScanner) label(p int, sub bool) int {
 	if p >= len(r) || !isDomainChar(r[p]) {
 		return -1
 	}
-	e := int(sc.nameRunEnd[p])
-	if sub {
-		e = int(sc.subRunEnd[p])
-	}
+	e := sc.runEnd(p, sub)
 	if e < len(r) && r[e] == '.' && isDomainChar(r[e-1]) {
 		return e
 	}
@@ -127,14 +136,14 @@ func (sc *urlScanner) domain(d int) int {
 	stack := buf[:0]
 	res := -1
 	for p := d; ; {
-		if v := sc.memo[p]; v != unknownDomain {
-			res = int(v)
+		if v := sc.memo[p]; v != 0 {
+			res = int(v) - 2
 			break
 		}
 		dot := sc.label(p, true)
 		if dot < 0 {
 			res = sc.nameAndTLD(p)
-			sc.memo[p] = int32(res)
+			sc.memo[p] = int32(res) + 2
 			break
 		}
 		stack = append(stack, p)
@@ -144,7 +153,7 @@ func (sc *urlScanner) domain(d int) int {
 		if res < 0 {
 			res = sc.nameAndTLD(stack[k])
 		}
-		sc.memo[stack[k]] = int32(res)
+		sc.memo[stack[k]] = int32(res) + 2
 	}
 	return res
 }
@@ -166,9 +175,12 @@ func validPreceding(r rune) bool {
 // next returns the leftmost URL candidate at or after from.
 func (sc *urlScanner) next(from int) (urlMatch, bool) {
 	r := sc.t.r
+	skip := 0 // no URL starts before skip
 	for s := from; s <= len(r); s++ {
-		if s < len(r) && validPreceding(r[s]) {
-			if m, ok := sc.urlAt(s + 1); ok {
+		if s < len(r) && validPreceding(r[s]) && s+1 >= skip {
+			if ok, end := sc.mayStart(s + 1); !ok {
+				skip = end
+			} else if m, ok := sc.urlAt(s + 1); ok {
 				m.before = r[s]
 				return m, true
 			}
@@ -181,6 +193,30 @@ func (sc *urlScanner) next(from int) (urlMatch, bool) {
 		}
 	}
 	return urlMatch{}, false
+}
+
+// mayStart reports whether urlAt may match at u. It cannot unless r[u] is a
+// domain character whose run of domain characters, '-' and '_' ends on a
+// '.' (a domain needs a label ending there) or a ':' (a scheme's letters
+// end there). When it cannot, end is where that run ends: urlAt cannot
+// match before end either, since every position of the run ends there too
+// or is not a domain character.
+func (sc *urlScanner) mayStart(u int) (ok bool, end int) {
+	r := sc.t.r
+	if u >= len(r) {
+		return true, u
+	}
+	if !isDomainChar(r[u]) {
+		return false, u + 1
+	}
+	e := u + 1
+	for e < len(r) && (isDomainChar(r[e]) || r[e] == '-' || r[e] == '_') {
+		e++
+	}
+	if e < len(r) && (r[e] == '.' || r[e] == ':') {
+		return true, e
+	}
+	return false, e
 }
 
 // urlAt matches the URL part of valid_url at u: a scheme is tried first.

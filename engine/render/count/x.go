@@ -53,6 +53,7 @@ func charWeight(r rune) int {
 func CountX(text string, opts Options) Result {
 	nm := newNFC(text)
 	t := newRuneText(nm.norm)
+	defer t.release()
 	limit := limitOr(opts, xConfig.MaxWeightedTweetLength)
 	scaled := limit * xConfig.Scale
 	urls := extractURLs(t, xURLRules)
@@ -63,7 +64,11 @@ func CountX(text string, opts Options) Result {
 			u++
 		}
 		var next int
-		switch {
+		switch c := t.r[i]; {
+		case c < 0x300 && !(u < len(urls) && urls[u].start == i) && !keycapStart(c) && c != 0xA9 && c != 0xAE:
+			// Latin without a keycap or a pictograph (© ®): one light code point.
+			weighted += xConfig.Ranges[0].Weight
+			next = i + 1
 		case u < len(urls) && urls[u].start == i:
 			weighted += xConfig.TransformedURLLength * xConfig.Scale
 			next = urls[u].end

@@ -124,3 +124,22 @@ func TestCountXEntities(t *testing.T) {
 		t.Errorf("counts %+v", r.Counts)
 	}
 }
+
+// TestLatinFastPath checks the shortcut of CountX's weighting loop: a code
+// point below U+0300 that starts no keycap and is not a pictograph starts no
+// emoji sequence, whatever follows, and weighs as a light character.
+func TestLatinFastPath(t *testing.T) {
+	for c := rune(0); c < 0x300; c++ {
+		if keycapStart(c) || c == 0xA9 || c == 0xAE {
+			continue
+		}
+		for _, next := range []rune{'a', vs16, vs15, zwj, 0x20E3, 0x1F3FB, 0x1F600} {
+			if n := emojiLen([]rune{c, next, 0x1F600}, 0); n != 0 {
+				t.Fatalf("U+%04X U+%04X: emojiLen %d", c, next, n)
+			}
+		}
+		if w := charWeight(c); w != xConfig.Ranges[0].Weight {
+			t.Fatalf("U+%04X weighs %d", c, w)
+		}
+	}
+}
