@@ -16,6 +16,20 @@ type holds struct {
 	loc  *time.Location
 	cals map[string]*calendar.Calendar
 	now  time.Time
+	// ids are the calendars' ids in order; quiet the repository's quiet
+	// hours (nil when none): both computed once per plan.
+	ids   []string
+	quiet *localtime.ClockRange
+}
+
+func newHolds(cfg *content.Config, loc *time.Location, cals map[string]*calendar.Calendar, now time.Time) holds {
+	h := holds{cfg: cfg, loc: loc, cals: cals, now: now, ids: sortedKeys(cals)}
+	if qs := cfg.Policy.QuietHours; qs != "" {
+		if q, err := localtime.ParseClockRange(qs); err == nil {
+			h.quiet = &q
+		}
+	}
+	return h
 }
 
 // apply holds ch when it would fall in a frozen period, a blackout or quiet
@@ -47,7 +61,7 @@ func (h holds) apply(ch *Change) {
 	if ch.Action == Delete {
 		return // quiet hours and blackouts are about what people see appear
 	}
-	for _, id := range sortedKeys(h.cals) {
+	for _, id := range h.ids {
 		c := h.cals[id]
 		if !slices.Contains(c.Accounts(), ch.Address.Account) {
 			continue
@@ -65,10 +79,8 @@ func (h holds) apply(ch *Change) {
 			return
 		}
 	}
-	if qs := h.cfg.Policy.QuietHours; qs != "" {
-		if q, err := localtime.ParseClockRange(qs); err == nil && q.Contains(t.In(h.loc)) {
-			ch.Held, ch.HeldUntil = "quiet hours "+q.String(), q.End(t.In(h.loc))
-		}
+	if q := h.quiet; q != nil && q.Contains(t.In(h.loc)) {
+		ch.Held, ch.HeldUntil = "quiet hours "+q.String(), q.End(t.In(h.loc))
 	}
 }
 

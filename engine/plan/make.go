@@ -122,7 +122,7 @@ func Make(in Input) (*Plan, diag.List) {
 	}
 	moves := findMoves(want, st, byAddr)
 
-	h := holds{cfg: cfg, loc: loc, cals: cals, now: in.Now}
+	h := newHolds(cfg, loc, cals, in.Now)
 	for _, w := range want {
 		ch := decide(w, st.Record(w.addr), moves[w.addr], cfg, in.Caps, in.Now, &ds)
 		if ch.Action == NoOp {
