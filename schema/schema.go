@@ -41,9 +41,6 @@ const (
 	State    = "state"
 )
 
-// FS returns the embedded schema files.
-func FS() fs.FS { return files }
-
 // Export writes every schema file into dir, for editors.
 func Export(dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -128,12 +128,7 @@ func (a *app) calendarView(ctx context.Context, f planFlags, fromS, toS string) 
 // as calendar items, and finds the conflicts with the calendars' policies.
 func calendarItems(repo *content.Repo, p *plan.Plan, st *state.State) ([]*calendar.Calendar, []calendar.Item, []calendar.Conflict) {
 	loc := rules.Location(repo)
-	var cals []*calendar.Calendar
-	for _, d := range repo.Calendars() {
-		if c, err := calendar.Resolve(d, loc); err == nil {
-			cals = append(cals, c)
-		}
-	}
+	cals := calendar.ResolveAll(repo, loc)
 	posts := map[string]*content.Document{}
 	for _, d := range repo.Posts() {
 		posts[d.ID] = d
@@ -165,13 +160,7 @@ func calendarItems(repo *content.Repo, p *plan.Plan, st *state.State) ([]*calend
 		}
 		items = append(items, it)
 	}
-	var quiet *localtime.ClockRange
-	if q := repo.Config.Policy.QuietHours; q != "" {
-		if r, err := localtime.ParseClockRange(q); err == nil {
-			quiet = &r
-		}
-	}
-	return cals, items, calendar.Conflicts(cals, quiet, loc, items)
+	return cals, items, calendar.Conflicts(cals, calendar.QuietHours(repo.Config), loc, items)
 }
 
 // calendarDiagnostics checks the posts with a fixed time against the
@@ -179,12 +168,7 @@ func calendarItems(repo *content.Repo, p *plan.Plan, st *state.State) ([]*calend
 // the coming days (next-slot posts take slots only at plan time).
 func calendarDiagnostics(repo *content.Repo, now time.Time) diag.List {
 	loc := rules.Location(repo)
-	var cals []*calendar.Calendar
-	for _, d := range repo.Calendars() {
-		if c, err := calendar.Resolve(d, loc); err == nil {
-			cals = append(cals, c)
-		}
-	}
+	cals := calendar.ResolveAll(repo, loc)
 	if len(cals) == 0 {
 		return nil
 	}
@@ -207,11 +191,5 @@ func calendarDiagnostics(repo *content.Repo, now time.Time) diag.List {
 			items = append(items, calendar.Item{Post: d.ID, Path: d.Path, Account: acc, Campaign: d.Post.Campaign, At: t.Time, Status: status})
 		}
 	}
-	var quiet *localtime.ClockRange
-	if q := repo.Config.Policy.QuietHours; q != "" {
-		if r, err := localtime.ParseClockRange(q); err == nil {
-			quiet = &r
-		}
-	}
-	return calendar.Diagnostics(cals, items, calendar.Conflicts(cals, quiet, loc, items), now, posts)
+	return calendar.Diagnostics(cals, items, calendar.Conflicts(cals, calendar.QuietHours(repo.Config), loc, items), now, posts)
 }

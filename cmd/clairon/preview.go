@@ -91,11 +91,7 @@ func (a *app) previewInput(ctx context.Context, sandbox bool) (preview.Input, er
 			in.Calendars, in.Items, in.Conflicts = calendarItems(repo, p, snap.State)
 		}
 	} else {
-		for _, d := range repo.Calendars() {
-			if c, err := calendar.Resolve(d, in.Loc); err == nil {
-				in.Calendars = append(in.Calendars, c)
-			}
-		}
+		in.Calendars = calendar.ResolveAll(repo, in.Loc)
 	}
 	in.Diags = ds.Sort()
 	return in, nil

@@ -328,26 +328,9 @@ func collectFilter(repo *content.Repo, f collectFlags) (func(state.Address) bool
 	}, nil
 }
 
-// collectMetrics takes the metric snapshots that are due and commits them to
-// the state branch: what `clairon report collect` does, and what the GitHub
-// Action and the scheduler run after each apply. It prints one summary line;
-// readings that failed (tried again on the next run) make it return an error.
-func (a *app) collectMetrics(ctx context.Context, sandbox bool) error {
-	repo, err := a.reportContent(ctx)
-	if err != nil {
-		return err
-	}
-	return a.collect(ctx, repo, sandbox, report.CollectOptions{})
-}
-
-// refreshReports writes the current month's report and those of the
-// campaigns running this month to the state branch, if they changed.
-func (a *app) refreshReports(ctx context.Context, sandbox bool) error {
-	return a.runReport(ctx, reportFlags{sandbox: sandbox})
-}
-
-// collectAndReport is collectMetrics then refreshReports, reading the
-// content once: the whole metrics step of a GitHub Action run or of the
+// collectAndReport takes the metric snapshots that are due, then writes the
+// current month's report and those of the campaigns running this month,
+// reading the content once: the whole metrics step of a GitHub Action run or of the
 // scheduler's reports job. The reports are written even when some readings
 // failed; the error then says so.
 func (a *app) collectAndReport(ctx context.Context, sandbox bool) error {

@@ -192,3 +192,28 @@ func covers(slot, want []string) bool {
 	}
 	return true
 }
+
+// ResolveAll resolves every calendar of the repository in its time zone (or
+// def), leaving out those that do not validate (validate reports them).
+func ResolveAll(repo *content.Repo, def *time.Location) []*Calendar {
+	var out []*Calendar
+	for _, d := range repo.Calendars() {
+		if c, err := Resolve(d, def); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// QuietHours returns the repository's quiet hours from clairon.yaml, or nil
+// when there are none (or they do not parse: validate reports it).
+func QuietHours(cfg *content.Config) *localtime.ClockRange {
+	if cfg == nil || cfg.Policy.QuietHours == "" {
+		return nil
+	}
+	r, err := localtime.ParseClockRange(cfg.Policy.QuietHours)
+	if err != nil {
+		return nil
+	}
+	return &r
+}

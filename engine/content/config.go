@@ -41,7 +41,7 @@ func loadConfig(fsys fs.FS, p string) (*Config, *Document, diag.List, error) {
 		return nil, nil, ds, nil
 	}
 	// clairon.yaml is all YAML: parse it as a front matter that spans the file.
-	node, _, _, ok := splitFrontMatter(p, append([]byte("---\n"), append(data, []byte("\n---\n")...)...), &ds)
+	node, _, ok := splitFrontMatter(p, append([]byte("---\n"), append(data, []byte("\n---\n")...)...), &ds)
 	if !ok {
 		return nil, nil, ds, nil
 	}

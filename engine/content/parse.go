@@ -47,13 +47,12 @@ func ParseDocument(path string, kind Kind, data []byte) (*Document, diag.List) {
 	if !ok {
 		return nil, ds
 	}
-	meta, metaLine, body, ok := splitFrontMatter(path, data, &ds)
+	meta, body, ok := splitFrontMatter(path, data, &ds)
 	if !ok {
 		return nil, ds
 	}
 	d := &Document{Path: path, Kind: kind, Meta: meta, Body: body, lineStarts: lineStarts(body),
 		BodyLine: 1 + bytes.Count(data[:len(data)-len(body)], []byte{'\n'})}
-	_ = metaLine
 	if meta == nil {
 		ds.Errorf(d.Pos(), "front-matter-missing", "start the file with a line '---', the YAML keys (to:, at:…), then a closing '---'", "%s has no front matter", path)
 		return nil, ds
@@ -224,7 +223,7 @@ func frontMatterEnd(data []byte) int {
 // splitFrontMatter finds the front matter with adrg/frontmatter (YAML between
 // '---' lines, TOML between '+++', JSON between ';;;' or as a leading object)
 // and parses it into a YAML node whose lines are those of the file.
-func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int, []byte, bool) {
+func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, []byte, bool) {
 	first, firstLine := firstLine(data)
 	var fm frontMatter
 	var rest []byte
@@ -247,7 +246,7 @@ func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int,
 	}
 	if err != nil {
 		ds.Errorf(diag.Pos{File: path, Line: 1, Col: 1}, "front-matter", "", "cannot read front matter: %v", err)
-		return nil, 0, nil, false
+		return nil, nil, false
 	}
 	node, parseErr := fm.node, fm.err
 	if !fm.called {
@@ -256,15 +255,15 @@ func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int,
 				ds.Errorf(diag.Pos{File: path, Line: firstLine, Col: 1}, "front-matter-unclosed",
 					fmt.Sprintf("close the front matter with a line containing only %s", f.End),
 					"front matter opened here never closes")
-				return nil, 0, nil, false
+				return nil, nil, false
 			}
 		}
-		return nil, 0, data, true
+		return nil, data, true
 	}
 	metaLine := firstLine // the delimiter line; keys start on the next one
 	if parseErr != nil {
 		ds.Add(yamlError(path, metaLine, parseErr))
-		return nil, 0, nil, false
+		return nil, nil, false
 	}
 	if node == nil || len(node.Content) == 0 {
 		node = &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map", Line: metaLine + 1, Column: 1}}}
@@ -273,9 +272,9 @@ func splitFrontMatter(path string, data []byte, ds *diag.List) (*yaml.Node, int,
 	root := node.Content[0]
 	if root.Kind != yaml.MappingNode {
 		ds.Errorf(diag.Pos{File: path, Line: root.Line, Col: root.Column}, "front-matter", "front matter is a list of 'key: value' lines", "front matter must be a mapping of keys, not a %s", kindName(root))
-		return nil, 0, nil, false
+		return nil, nil, false
 	}
-	return root, metaLine, rest, true
+	return root, rest, true
 }
 
 // The front-matter library compares trimmed lines with the delimiters, so an

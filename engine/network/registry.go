@@ -39,9 +39,6 @@ func (r *Registry) New(cfg Config) (Adapter, error) {
 	return a, nil
 }
 
-// Has reports whether a network is registered.
-func (r *Registry) Has(network string) bool { _, ok := r.factories[network]; return ok }
-
 // Names lists the registered networks in order.
 func (r *Registry) Names() []string {
 	names := make([]string, 0, len(r.factories))

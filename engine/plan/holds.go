@@ -23,13 +23,7 @@ type holds struct {
 }
 
 func newHolds(cfg *content.Config, loc *time.Location, cals map[string]*calendar.Calendar, now time.Time) holds {
-	h := holds{cfg: cfg, loc: loc, cals: cals, now: now, ids: sortedKeys(cals)}
-	if qs := cfg.Policy.QuietHours; qs != "" {
-		if q, err := localtime.ParseClockRange(qs); err == nil {
-			h.quiet = &q
-		}
-	}
-	return h
+	return holds{cfg: cfg, loc: loc, cals: cals, now: now, ids: sortedKeys(cals), quiet: calendar.QuietHours(cfg)}
 }
 
 // apply holds ch when it would fall in a frozen period, a blackout or quiet

@@ -84,10 +84,8 @@ func Make(in Input) (*Plan, diag.List) {
 	}
 
 	cals := map[string]*calendar.Calendar{}
-	for _, d := range in.Repo.Calendars() {
-		if c, err := calendar.Resolve(d, loc); err == nil {
-			cals[d.ID] = c
-		}
+	for _, c := range calendar.ResolveAll(in.Repo, loc) {
+		cals[c.ID] = c
 	}
 
 	// Desired publications, with fixed times first so that next-slot posts

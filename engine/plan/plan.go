@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/diag"
@@ -250,11 +249,4 @@ func (p *Plan) ChangeFor(a state.Address) *Change {
 		}
 	}
 	return nil
-}
-
-func plural(n int, one string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(one, "s"))
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -482,14 +481,4 @@ func entityKind(k string) network.EntityKind {
 		return network.EntityCashtag
 	}
 	return ""
-}
-
-// Accounts returns the sorted names of a repository's accounts.
-func Accounts(cfg *content.Config) []string {
-	var out []string
-	for a := range cfg.Accounts {
-		out = append(out, a)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -228,18 +228,6 @@ func Expired(st *State, now time.Time) []*Record {
 	return out
 }
 
-// Held returns the records claimed by run, sorted by address.
-func Held(st *State, run string) []*Record {
-	var out []*Record
-	for _, r := range st.Records {
-		if r.HeldBy(run) {
-			out = append(out, r)
-		}
-	}
-	slices.SortFunc(out, func(a, b *Record) int { return a.Address.Compare(b.Address) })
-	return out
-}
-
 // notHolder builds the error for a run acting on an address it does not hold.
 func (h Holder) notHolder(op string, a Address, cur *Record) error {
 	switch {
