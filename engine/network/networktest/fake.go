@@ -8,6 +8,7 @@
 package networktest
 
 import (
+	"sync"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/network"
@@ -79,4 +80,30 @@ type Fake interface {
 	RetryAfter() time.Duration
 	// Close stops the server.
 	Close()
+}
+
+// FaultQueue holds the faults injected into a fake, in order. A fake embeds
+// it for Fake.Inject, and takes the fault for each write with Next.
+type FaultQueue struct {
+	mu     sync.Mutex
+	faults []Fault
+}
+
+// Inject queues a fault for the next write request.
+func (q *FaultQueue) Inject(f Fault) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.faults = append(q.faults, f)
+}
+
+// Next pops the next queued fault, NoFault when none is queued.
+func (q *FaultQueue) Next() Fault {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.faults) == 0 {
+		return NoFault
+	}
+	f := q.faults[0]
+	q.faults = q.faults[1:]
+	return f
 }

@@ -128,7 +128,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request) {
 	if !s.admit(w, r, "webhook-execute") {
 		return
 	}
-	fault := s.nextFault()
+	fault := s.Next()
 	if !s.preFault(w, fault) {
 		return
 	}
@@ -263,7 +263,7 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) {
 	if !s.admit(w, r, "webhook-message") {
 		return
 	}
-	fault := s.nextFault()
+	fault := s.Next()
 	if !s.preFault(w, fault) {
 		return
 	}
@@ -330,7 +330,7 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) {
 	if !s.admit(w, r, "webhook-message") {
 		return
 	}
-	fault := s.nextFault()
+	fault := s.Next()
 	if !s.preFault(w, fault) {
 		return
 	}

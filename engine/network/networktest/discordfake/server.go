@@ -42,8 +42,8 @@ type Server struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 
-	mu      sync.Mutex
-	faults  []networktest.Fault
+	mu sync.Mutex
+	networktest.FaultQueue
 	writes  int
 	seq     int64
 	msgs    []*Stored
@@ -164,13 +164,6 @@ func (s *Server) Writes() int {
 	return s.writes
 }
 
-// Inject queues a fault for the next write request.
-func (s *Server) Inject(f networktest.Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
 // RetryAfter is the wait the RateLimit fault asks for.
 func (s *Server) RetryAfter() time.Duration { return s.retryAfter }
 
@@ -179,18 +172,6 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.CloseClientConnections()
 	s.srv.Close()
-}
-
-// nextFault pops the next queued fault.
-func (s *Server) nextFault() networktest.Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.faults) == 0 {
-		return networktest.NoFault
-	}
-	f := s.faults[0]
-	s.faults = s.faults[1:]
-	return f
 }
 
 // snowflake returns a new id from the fake's clock; callers hold s.mu.

@@ -69,8 +69,8 @@ type Server struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 
-	mu     sync.Mutex
-	faults []networktest.Fault
+	mu sync.Mutex
+	networktest.FaultQueue
 	writes int
 	msgs   []Stored
 }
@@ -154,13 +154,6 @@ func (s *Server) Writes() int {
 	return s.writes
 }
 
-// Inject queues a fault for the next post.
-func (s *Server) Inject(f networktest.Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
 // RetryAfter is the wait the RateLimit fault asks for.
 func (s *Server) RetryAfter() time.Duration { return s.retryAfter }
 
@@ -169,17 +162,6 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.CloseClientConnections()
 	s.srv.Close()
-}
-
-func (s *Server) nextFault() networktest.Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.faults) == 0 {
-		return networktest.NoFault
-	}
-	f := s.faults[0]
-	s.faults = s.faults[1:]
-	return f
 }
 
 // request is what Slack reads of an incoming webhook body.
@@ -202,7 +184,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusForbidden, "invalid_token")
 		return
 	}
-	fault := s.nextFault()
+	fault := s.Next()
 	switch fault {
 	case networktest.FailBefore:
 		reply(w, http.StatusInternalServerError, "rollup_error")

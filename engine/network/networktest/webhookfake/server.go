@@ -49,8 +49,8 @@ type Server struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 
-	mu         sync.Mutex
-	faults     []networktest.Fault
+	mu sync.Mutex
+	networktest.FaultQueue
 	writes     int
 	seq        int
 	msgs       []*Stored
@@ -196,13 +196,6 @@ func (s *Server) Writes() int {
 	return s.writes
 }
 
-// Inject queues a fault for the next delivery.
-func (s *Server) Inject(f networktest.Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
 // RetryAfter is the wait the RateLimit fault asks for.
 func (s *Server) RetryAfter() time.Duration { return s.retryAfter }
 
@@ -211,17 +204,6 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.CloseClientConnections()
 	s.srv.Close()
-}
-
-func (s *Server) nextFault() networktest.Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.faults) == 0 {
-		return networktest.NoFault
-	}
-	f := s.faults[0]
-	s.faults = s.faults[1:]
-	return f
 }
 
 // verify checks the signature headers against the body, independently of
@@ -278,7 +260,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte, key,
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "missing Idempotency-Key"})
 		return
 	}
-	fault := s.nextFault()
+	fault := s.Next()
 	switch fault {
 	case networktest.FailBefore:
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "receiver unavailable"})
