@@ -125,7 +125,7 @@ func (s *Server) handler() http.Handler {
 
 // write runs a write method through the fault queue and flood control.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, p params, do func(params) (any, *apiError)) {
-	f := s.nextFault()
+	f := s.Next()
 	switch f {
 	case networktest.FailBefore:
 		s.fail(w, &apiError{code: http.StatusInternalServerError, description: "Internal Server Error"})

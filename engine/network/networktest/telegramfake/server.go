@@ -81,8 +81,8 @@ type Server struct {
 	closing    chan struct{}
 	closeOnce  sync.Once
 
-	mu     sync.Mutex
-	faults []networktest.Fault
+	mu sync.Mutex
+	networktest.FaultQueue
 	writes int
 	next   int64
 	groups int64
@@ -147,13 +147,6 @@ func (s *Server) Config() network.Config {
 // RetryAfter is the wait the RateLimit fault asks for.
 func (s *Server) RetryAfter() time.Duration { return s.retryAfter }
 
-// Inject queues a fault for the next write.
-func (s *Server) Inject(f networktest.Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
 // Writes counts writes that took effect.
 func (s *Server) Writes() int {
 	s.mu.Lock()
@@ -215,16 +208,4 @@ func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.calls)
-}
-
-// nextFault pops the next queued fault.
-func (s *Server) nextFault() networktest.Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.faults) == 0 {
-		return networktest.NoFault
-	}
-	f := s.faults[0]
-	s.faults = s.faults[1:]
-	return f
 }
