@@ -28,10 +28,18 @@
 //
 // # Compare-and-swap
 //
-// Without a remote, the branch is moved with a checked reference update. With
+// Without a remote, the branch is moved with git's lock-file protocol. With
 // a remote, Read fetches the branch first (into refs/remotes/<remote>/<branch>)
 // and Write pushes the new commit with the exact old value of the branch: the
 // server refuses the update if the branch moved since it was read, and the
 // store returns state.ErrConflict. The push sends only the objects the commit
 // adds; it is never forced.
+//
+// # Crashes
+//
+// No ref file is ever rewritten in place: the branch moves by renaming its
+// lock file over it, the tracking ref by renaming a temporary file over it,
+// and fetching speaks upload-pack directly rather than through go-git's
+// Fetch, which truncates ref files before writing them. A process killed at
+// any moment leaves every ref at its old value or its new one.
 package gitstore

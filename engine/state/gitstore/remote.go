@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
+	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -30,7 +32,6 @@ type remote struct {
 	display string // url without credentials, for messages
 	secret  string // password to keep out of messages
 	auth    transport.AuthMethod
-	git     *git.Remote
 }
 
 func newRemote(repo *git.Repository, st storage.Storer, opts Options) (*remote, error) {
@@ -74,7 +75,6 @@ func newRemote(repo *git.Repository, st storage.Storer, opts Options) (*remote, 
 			r.secret = opts.Auth.Password
 		}
 	}
-	r.git = git.NewRemote(st, &config.RemoteConfig{Name: name, URLs: []string{u}})
 	return r, nil
 }
 
@@ -83,32 +83,110 @@ func (r *remote) tracking(branch plumbing.ReferenceName) plumbing.ReferenceName 
 	return plumbing.ReferenceName("refs/remotes/" + r.name + "/" + branch.Short())
 }
 
-// fetch updates the tracking ref and its objects from the remote. A remote
-// without the state branch leaves no tracking ref; a branch that vanished
-// from the remote after it was seen there is an error, so that a state is
-// never started over by accident.
-func (r *remote) fetch(ctx context.Context, st storage.Storer, branch plumbing.ReferenceName) error {
-	spec := config.RefSpec("+" + branch.String() + ":" + r.tracking(branch).String())
-	err := r.git.FetchContext(ctx, &git.FetchOptions{
-		RemoteName: r.name,
-		RemoteURL:  r.url,
-		RefSpecs:   []config.RefSpec{spec},
-		Auth:       r.auth,
-		Tags:       git.NoTags,
-	})
-	var noRef git.NoMatchingRefSpecError
-	switch {
-	case err == nil, errors.Is(err, git.NoErrAlreadyUpToDate):
-		return nil
-	case errors.As(err, &noRef), errors.Is(err, transport.ErrEmptyRemoteRepository):
-		if _, err := st.Reference(r.tracking(branch)); err == nil {
-			return fmt.Errorf("branch %s was on %s and is gone: restore it, or delete %s to start a new state",
-				branch.Short(), r.display, r.tracking(branch))
-		}
-		return nil
-	default:
-		return r.fail(ctx, "fetch "+branch.Short(), err)
+// fetch brings the remote's state branch and its objects into st, records
+// where it is in the tracking ref, and returns it (zero when the remote has
+// no state branch yet). A branch that vanished from the remote after it was
+// seen there is an error, so that a state is never started over by accident.
+//
+// It speaks upload-pack itself rather than through go-git's Fetch, which
+// truncates and rewrites ref files in place (a process killed at that moment
+// leaves an empty ref that breaks every later run) and reads every ref of the
+// repository to negotiate. Here the only ref written is the tracking ref, by
+// an atomic rename, and the only haves are the state commits already known.
+func (r *remote) fetch(ctx context.Context, st storage.Storer, branch plumbing.ReferenceName) (plumbing.Hash, error) {
+	op := "fetch " + branch.Short()
+	sess, ar, err := r.uploadPack(ctx)
+	if errors.Is(err, transport.ErrEmptyRemoteRepository) {
+		return plumbing.ZeroHash, r.absent(st, branch)
 	}
+	if err != nil {
+		return plumbing.ZeroHash, r.fail(ctx, op, err)
+	}
+	defer sess.Close()
+	head, err := advertised(ar, branch)
+	if err != nil {
+		return plumbing.ZeroHash, r.fail(ctx, op, err)
+	}
+	if head.IsZero() {
+		return plumbing.ZeroHash, r.absent(st, branch)
+	}
+	if st.HasEncodedObject(head) != nil {
+		req := packp.NewUploadPackRequestFromCapabilities(ar.Capabilities)
+		req.Wants = []plumbing.Hash{head}
+		req.Haves = r.haves(st, branch)
+		resp, err := sess.UploadPack(ctx, req)
+		if err != nil {
+			return plumbing.ZeroHash, r.fail(ctx, op, err)
+		}
+		err = packfile.UpdateObjectStorage(st, demux(req.Capabilities, resp))
+		if cerr := resp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return plumbing.ZeroHash, r.fail(ctx, op, err)
+		}
+		if err := st.HasEncodedObject(head); err != nil {
+			return plumbing.ZeroHash, r.fail(ctx, op, fmt.Errorf("commit %s was not sent: %w", short(head), err))
+		}
+	}
+	if err := r.track(st, branch, head); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return head, nil
+}
+
+// absent handles a remote without the state branch: fine for a new state,
+// an error when this repository has seen the branch there before.
+func (r *remote) absent(st storage.Storer, branch plumbing.ReferenceName) error {
+	_, err := st.Reference(r.tracking(branch))
+	seen := err == nil
+	if gitDir, ok := onDisk(st); ok && !seen {
+		// A ref file left empty by a crash is no ref to go-git, but was one.
+		_, err := os.Stat(filepath.Join(gitDir, filepath.FromSlash(r.tracking(branch).String())))
+		seen = err == nil
+	}
+	if seen {
+		return fmt.Errorf("branch %s was on %s and is gone: restore it, or delete %s to start a new state",
+			branch.Short(), r.display, r.tracking(branch))
+	}
+	return nil
+}
+
+// haves lists the state commits this repository already holds, so that the
+// server sends only what is new. The tracking ref is read leniently: an
+// unreadable one (left empty by an older version killed while writing it)
+// only costs a bigger transfer.
+func (r *remote) haves(st storage.Storer, branch plumbing.ReferenceName) []plumbing.Hash {
+	var out []plumbing.Hash
+	for _, name := range []plumbing.ReferenceName{r.tracking(branch), branch} {
+		ref, err := st.Reference(name)
+		if err != nil || ref.Type() != plumbing.HashReference || slices.Contains(out, ref.Hash()) {
+			continue
+		}
+		if st.HasEncodedObject(ref.Hash()) == nil {
+			out = append(out, ref.Hash())
+		}
+	}
+	return out
+}
+
+// demux removes the side-band framing the server was asked to use.
+func demux(caps *capability.List, rd io.Reader) io.Reader {
+	switch {
+	case caps.Supports(capability.Sideband64k):
+		return sideband.NewDemuxer(sideband.Sideband64k, rd)
+	case caps.Supports(capability.Sideband):
+		return sideband.NewDemuxer(sideband.Sideband, rd)
+	}
+	return rd
+}
+
+// track records in the tracking ref where the remote's branch is.
+func (r *remote) track(st storage.Storer, branch plumbing.ReferenceName, h plumbing.Hash) error {
+	if err := setRef(st, r.tracking(branch), h); err != nil {
+		return fmt.Errorf("update %s: %w", r.tracking(branch), err)
+	}
+	return nil
 }
 
 // push moves the remote's branch from base to next, sending objects. The
@@ -145,7 +223,7 @@ func (r *remote) push(ctx context.Context, st storage.Storer, branch plumbing.Re
 	_ = rd.Close()
 	packErr := <-done
 	if err == nil && packErr == nil && report != nil && report.Error() == nil {
-		return r.settled(st, branch, next)
+		return r.track(st, branch, next)
 	}
 	cause := errors.Join(err, packErr)
 	if cause == nil && report != nil {
@@ -166,7 +244,7 @@ func (r *remote) push(ctx context.Context, st storage.Storer, branch plumbing.Re
 	case lerr != nil:
 		return r.fail(ctx, "push "+branch.Short(), cause)
 	case now == next:
-		return r.settled(st, branch, next)
+		return r.track(st, branch, next)
 	case now != base:
 		return fmt.Errorf("%s on %s moved to %s: %w", branch.Short(), r.display, short(now), state.ErrConflict)
 	default:
@@ -174,12 +252,25 @@ func (r *remote) push(ctx context.Context, st storage.Storer, branch plumbing.Re
 	}
 }
 
-// settled records a successful push in the tracking ref.
-func (r *remote) settled(st storage.Storer, branch plumbing.ReferenceName, next plumbing.Hash) error {
-	if err := st.SetReference(plumbing.NewHashReference(r.tracking(branch), next)); err != nil {
-		return fmt.Errorf("pushed, but could not update %s: %w", r.tracking(branch), err)
+func (r *remote) uploadPack(ctx context.Context) (transport.UploadPackSession, *packp.AdvRefs, error) {
+	ep, err := transport.NewEndpoint(r.url)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil
+	c, err := client.NewClient(ep)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := c.NewUploadPackSession(ep, r.auth)
+	if err != nil {
+		return nil, nil, err
+	}
+	ar, err := sess.AdvertisedReferencesContext(ctx)
+	if err != nil {
+		_ = sess.Close()
+		return nil, nil, err
+	}
+	return sess, ar, nil
 }
 
 func (r *remote) receivePack(ctx context.Context) (transport.ReceivePackSession, *packp.AdvRefs, error) {

@@ -237,15 +237,12 @@ func (s *Store) Write(ctx context.Context, base state.Version, cs *state.Changes
 }
 
 // head returns the commit the state branch points at (zero when the branch
-// does not exist), fetching it first from the remote.
+// does not exist); with a remote, the branch there, fetched.
 func (s *Store) head(ctx context.Context) (plumbing.Hash, error) {
-	name := s.branch
 	if s.remote != nil {
-		if err := s.remote.fetch(ctx, s.st, s.branch); err != nil {
-			return plumbing.ZeroHash, err
-		}
-		name = s.remote.tracking(s.branch)
+		return s.remote.fetch(ctx, s.st, s.branch)
 	}
+	name := s.branch
 	ref, err := s.st.Reference(name)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return plumbing.ZeroHash, nil
@@ -262,10 +259,8 @@ func (s *Store) head(ctx context.Context) (plumbing.Hash, error) {
 // setLocal moves the local branch from base to next, or fails with
 // ErrConflict.
 func (s *Store) setLocal(base, next plumbing.Hash) error {
-	if fsys, ok := s.st.(*filesystem.Storage); ok {
-		if root, ok := fsys.Filesystem().(interface{ Root() string }); ok {
-			return s.setLocked(root.Root(), base, next)
-		}
+	if gitDir, ok := onDisk(s.st); ok {
+		return s.setLocked(gitDir, base, next)
 	}
 	cur, err := s.st.Reference(s.branch)
 	var old *plumbing.Reference
@@ -383,4 +378,48 @@ func (s *Store) setLocked(gitDir string, base, next plumbing.Hash) error {
 	}
 	committed = true
 	return nil
+}
+
+// setRef points name at h. On disk the new value is written to a temporary
+// file in the git directory and renamed over the ref, so that a process
+// killed at any moment leaves the old value or the new one, never the empty
+// file go-git's own in-place rewrite can leave.
+func setRef(st storage.Storer, name plumbing.ReferenceName, h plumbing.Hash) error {
+	gitDir, ok := onDisk(st)
+	if !ok {
+		return st.SetReference(plumbing.NewHashReference(name, h))
+	}
+	refPath := filepath.Join(gitDir, filepath.FromSlash(name.String()))
+	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
+		return err
+	}
+	// Not beside the ref: a stray file under refs/ would be read as a ref.
+	tmp, err := os.CreateTemp(gitDir, "clairon-ref-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.WriteString(h.String() + "\n")
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), refPath)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// onDisk returns the git directory of a storage on the local file system.
+func onDisk(st storage.Storer) (string, bool) {
+	if fsys, ok := st.(*filesystem.Storage); ok {
+		if root, ok := fsys.Filesystem().(interface{ Root() string }); ok {
+			return root.Root(), true
+		}
+	}
+	return "", false
 }
