@@ -42,6 +42,8 @@ type app struct {
 
 	// now is the clock; main passes time.Now, tests a fixed clock.
 	now func() time.Time
+
+	profiles profiles
 }
 
 // sourceCommit returns the commit checked out in the content's repository,
@@ -67,7 +69,7 @@ func (a *app) setup(cmd *cobra.Command) error {
 	if a.getenv("NO_COLOR") != "" {
 		a.noColor = true
 	}
-	return nil
+	return a.profiles.start()
 }
 
 // color reports whether text output to w may use ANSI colours.

@@ -42,6 +42,7 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	tuneGC(os.Getenv)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
@@ -63,6 +64,9 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	err := root.ExecuteContext(ctx)
 	for _, s := range a.stores {
 		s.Close()
+	}
+	if perr := a.profiles.stop(); perr != nil && err == nil {
+		err = perr
 	}
 	if err == nil {
 		return exitOK
@@ -115,6 +119,7 @@ publishes each post once, on time, on every network it targets.`,
 	f.StringVar(&a.logFormat, "log-format", "text", "log format: text or json")
 	f.BoolVar(&a.noCache, "no-cache", false, "do not read or write the parse and render cache (.clairon/cache)")
 	f.StringVar(&a.stateRepo, "state-repo", "", "git repository holding the state branch (default: the one containing --dir)")
+	a.profiles.flags(f)
 	root.AddCommand(
 		a.validateCommand(),
 		a.planCommand(),

@@ -3,42 +3,44 @@
 // repository reads and renders that file alone. Entries are keyed by the
 // file's path, size and modification time (then its git blob hash), and
 // rendered digests also by a context hash (configuration, campaigns, media,
-// clairon's version). The cache is one file; deleting it is always safe and
-// never changes a result.
+// clairon's version). The cache is one file, a log that each run appends
+// its changes to (see codec.go); deleting it is always safe and never
+// changes a result.
 package cache
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 )
 
-// formatVersion changes whenever the entry layout does; an old file is ignored.
-const formatVersion = 1
-
 // Cache is safe for concurrent use.
 type Cache struct {
-	mu      sync.Mutex
+	// mu guards everything below; Get, called by the loader's workers for
+	// every post, takes it only to read.
+	mu      sync.RWMutex
 	path    string
 	context string
 	entries map[string]*entry
-	used    map[string]bool
-	dirty   bool
-}
-
-type file struct {
-	Version int
-	Entries map[string]*entry
+	// changed are the paths whose entry is to be appended to the file.
+	changed map[string]bool
+	// records is how many records the file holds, live or replaced.
+	records int
+	// rewrite is set when the file must be written anew rather than
+	// appended to: missing, of another version, or damaged.
+	rewrite bool
 }
 
 type entry struct {
@@ -52,29 +54,65 @@ type entry struct {
 	Diags      diag.List
 	// Context is the render context the renders were made in.
 	Context string
-	Renders map[string]Render
+	// Renders are by account, in the order they were made (a post has a few).
+	Renders []Render
+	// used is set when this run found the file unchanged or parsed it anew;
+	// entries not used are dropped on Save. Atomic: loader workers set it.
+	used atomic.Bool
 }
 
 // Render is what the planner needs of a post rendered for one account.
 type Render struct {
+	Account string
 	Digest  string
 	Network string
 	Diags   diag.List
+}
+
+// render returns the entry's render for account.
+func (e *entry) render(account string) (*Render, bool) {
+	for i := range e.Renders {
+		if e.Renders[i].Account == account {
+			return &e.Renders[i], true
+		}
+	}
+	return nil, false
 }
 
 // Open reads the cache file at path (a missing or unreadable file gives an
 // empty cache). context identifies everything rendering depends on besides
 // the post itself; renders made in another context are not returned.
 func Open(path, context string) *Cache {
-	c := &Cache{path: path, context: context, entries: map[string]*entry{}, used: map[string]bool{}}
-	b, err := os.ReadFile(path)
-	if err != nil {
+	c := &Cache{path: path, context: context, entries: map[string]*entry{}, changed: map[string]bool{}}
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(data[:min(len(data), len(magic))]), magic) {
+		c.rewrite = true
 		return c
 	}
-	var f file
-	if gob.NewDecoder(bytes.NewReader(b)).Decode(&f) == nil && f.Version == formatVersion && f.Entries != nil {
-		c.entries = f.Entries
-	}
+	data = data[len(magic):]
+	c.entries = make(map[string]*entry, len(data)/400) // a typical entry's size
+	// The entries' strings are substrings of the file's bytes, which are
+	// never written to after this point: no copy of the whole file.
+	text := unsafe.String(unsafe.SliceData(data), len(data))
+	clean := records(data, text, func(payload string) error {
+		d := &dec{s: payload}
+		typ, p := d.uint(), d.str()
+		switch typ {
+		case recordPut:
+			e := decodeEntry(d)
+			if d.err != nil {
+				return d.err
+			}
+			c.entries[p] = e
+		case recordDelete:
+			delete(c.entries, p)
+		default:
+			return errCorrupt
+		}
+		c.records++
+		return d.err
+	})
+	c.rewrite = !clean
 	return c
 }
 
@@ -119,13 +157,13 @@ func RepoContext(repo *content.Repo, build string) string {
 // Get returns a cached post when its file has the same size and
 // modification time as when it was parsed.
 func (c *Cache) Get(path string, size int64, modTime time.Time) (*content.Document, diag.List, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
 	e, ok := c.entries[path]
+	c.mu.RUnlock()
 	if !ok || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() {
 		return nil, nil, false
 	}
-	c.used[path] = true
+	e.used.Store(true)
 	post := e.Post
 	return &content.Document{Path: path, Kind: e.Kind, ID: e.ID, ExplicitID: e.ExplicitID, Blob: e.Blob, Post: &post, Cached: true}, e.Diags, true
 }
@@ -139,22 +177,21 @@ func (c *Cache) Put(d *content.Document, ds diag.List, size int64, modTime time.
 	if prev != nil && prev.Blob == d.Blob {
 		e.Context, e.Renders = prev.Context, prev.Renders // only touched, not changed
 	}
+	e.used.Store(true)
 	c.entries[d.Path] = e
-	c.used[d.Path] = true
-	c.dirty = true
+	c.changed[d.Path] = true
 }
 
-// Digest returns a post's render for an account, made in this context from
-// the same blob.
-func (c *Cache) Digest(path, blob, account string) (Render, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+// Renders returns a post's renders, one per account, made in this context
+// from the same blob. The slice is the cache's: read it, do not keep it.
+func (c *Cache) Renders(path, blob string) []Render {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	e, ok := c.entries[path]
 	if !ok || e.Blob != blob || e.Context != c.context {
-		return Render{}, false
+		return nil
 	}
-	r, ok := e.Renders[account]
-	return r, ok
+	return e.Renders
 }
 
 // PutDigest remembers a post's render for an account.
@@ -165,42 +202,92 @@ func (c *Cache) PutDigest(path, blob, account string, r Render) {
 	if !ok || e.Blob != blob {
 		return
 	}
-	if e.Context != c.context || e.Renders == nil {
-		e.Context, e.Renders = c.context, map[string]Render{}
+	if e.Context != c.context {
+		e.Context, e.Renders = c.context, nil
 	}
-	if old, ok := e.Renders[account]; ok && old.Digest == r.Digest && old.Network == r.Network && len(old.Diags) == len(r.Diags) {
+	r.Account = account
+	old, ok := e.render(account)
+	switch {
+	case !ok:
+		e.Renders = append(e.Renders, r)
+	case old.Digest == r.Digest && old.Network == r.Network && len(old.Diags) == len(r.Diags):
 		return
+	default:
+		*old = r
 	}
-	e.Renders[account] = r
-	c.dirty = true
+	c.changed[path] = true
 }
 
-// Save writes the cache, dropping entries of files that no longer exist,
-// through a temporary file renamed into place.
+// Save writes what changed since Open, dropping entries of files that no
+// longer exist. It appends to the file, or writes it anew through a
+// temporary file renamed into place when it holds more replaced records than
+// live ones.
 func (c *Cache) Save() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for p := range c.entries {
-		if !c.used[p] {
+	var gone []string
+	for p, e := range c.entries {
+		if !e.used.Load() {
 			delete(c.entries, p)
-			c.dirty = true
+			delete(c.changed, p)
+			gone = append(gone, p)
 		}
 	}
-	if !c.dirty {
+	if len(c.changed) == 0 && len(gone) == 0 && !c.rewrite {
 		return nil
-	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(file{Version: formatVersion, Entries: c.entries}); err != nil {
-		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 		return err
+	}
+	if c.rewrite || c.records+len(c.changed)+len(gone) > 2*len(c.entries)+64 {
+		return c.writeAll()
+	}
+	var b []byte
+	e := &enc{}
+	for _, p := range sortedKeys(c.changed) {
+		e.b = e.b[:0]
+		encodeEntry(e, p, c.entries[p])
+		b = appendRecord(b, e.b)
+	}
+	slices.Sort(gone)
+	for _, p := range gone {
+		e.b = e.b[:0]
+		e.uint(recordDelete)
+		e.str(p)
+		b = appendRecord(b, e.b)
+	}
+	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return c.writeAll()
+	}
+	// One write: runs appending at the same moment do not interleave, and a
+	// torn write only ends the log early.
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	c.records += len(c.changed) + len(gone)
+	clear(c.changed)
+	return nil
+}
+
+// writeAll writes every entry to a new file renamed over the old one.
+func (c *Cache) writeAll() error {
+	b := []byte(magic)
+	e := &enc{}
+	for _, p := range sortedKeys(c.entries) {
+		e.b = e.b[:0]
+		encodeEntry(e, p, c.entries[p])
+		b = appendRecord(b, e.b)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".cache-*")
 	if err != nil {
 		return err
 	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		return err
@@ -209,6 +296,20 @@ func (c *Cache) Save() error {
 		os.Remove(tmp.Name())
 		return err
 	}
-	c.dirty = false
-	return os.Rename(tmp.Name(), c.path)
+	if err := os.Rename(tmp.Name(), c.path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	c.records, c.rewrite = len(c.entries), false
+	clear(c.changed)
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

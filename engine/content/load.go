@@ -67,15 +67,15 @@ func Load(ctx context.Context, fsys fs.FS, opts Options) (*Repo, diag.List, erro
 }
 
 type loader struct {
-	fsys fs.FS
-	opts Options
+	fsys  fs.FS
+	opts  Options
+	limit int64 // largest document size
 }
 
 type job struct {
-	path    string
-	kind    Kind // from the folder
-	size    int64
-	modTime time.Time
+	path  string
+	kind  Kind // from the folder
+	entry fs.DirEntry
 }
 
 func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
@@ -123,18 +123,16 @@ func (l *loader) load(ctx context.Context) (*Repo, diag.List, error) {
 	if l.opts.MaxFileSize > 0 {
 		limit = l.opts.MaxFileSize
 	}
+	l.limit = limit
 	if w.err != nil {
 		return nil, nil, w.err
 	}
 
 	var jobs []job
 	for _, f := range w.found {
-		switch {
-		case f.diag != nil:
+		if f.diag != nil {
 			ds.Add(*f.diag)
-		case f.job.size > limit:
-			ds.Errorf(diag.Pos{File: f.job.path}, "too-large", "split the document, or raise limits.max_file_size in clairon.yaml", "%s is %s, over the %s limit for a document", f.job.path, FormatSize(f.job.size), FormatSize(limit))
-		default:
+		} else {
 			jobs = append(jobs, f.job)
 		}
 	}
@@ -197,11 +195,9 @@ func (l *loader) walk() ([]found, error) {
 				report(ds)
 				return nil
 			}
-			info, err := e.Info()
-			if err != nil {
-				return err
-			}
-			out = append(out, found{job: job{path: p, kind: k.Kind, size: info.Size(), modTime: info.ModTime()}})
+			// The file's size and time are read by the parsing workers, in
+			// parallel: one stat per file is most of a cached run's walk.
+			out = append(out, found{job: job{path: p, kind: k.Kind, entry: e}})
 			return nil
 		})
 		if err != nil {
@@ -294,8 +290,18 @@ feed:
 }
 
 func (l *loader) parseFile(j job) (*Document, diag.List, error) {
+	info, err := j.entry.Info()
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", j.path, err)
+	}
+	size, modTime := info.Size(), info.ModTime()
+	if size > l.limit {
+		var ds diag.List
+		ds.Errorf(diag.Pos{File: j.path}, "too-large", "split the document, or raise limits.max_file_size in clairon.yaml", "%s is %s, over the %s limit for a document", j.path, FormatSize(size), FormatSize(l.limit))
+		return nil, ds, nil
+	}
 	if l.opts.Cache != nil && j.kind == KindPost {
-		if d, ds, ok := l.opts.Cache.Get(j.path, j.size, j.modTime); ok {
+		if d, ds, ok := l.opts.Cache.Get(j.path, size, modTime); ok {
 			return d, ds, nil
 		}
 	}
@@ -315,7 +321,7 @@ func (l *loader) parseFile(j job) (*Document, diag.List, error) {
 		d.Blob = blob
 	}
 	if l.opts.Cache != nil && d != nil && d.Post != nil && j.kind == KindPost {
-		l.opts.Cache.Put(d, ds, j.size, j.modTime)
+		l.opts.Cache.Put(d, ds, size, modTime)
 	}
 	return d, ds, nil
 }

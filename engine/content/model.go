@@ -49,8 +49,12 @@ type Document struct {
 	// Blob is the git blob hash of the file (hex), whether it was read from a
 	// git tree or a directory: the cache key and part of the content digest.
 	Blob string
-	// Meta is the front matter as a YAML mapping node, with positions.
+	// Meta is the front matter as a YAML mapping node, with positions, while
+	// the document is parsed (and for the configuration). A parsed document
+	// keeps only the positions, for PosOf and KeyPos, and Meta is nil.
 	Meta *yaml.Node
+	// positions replaces Meta once the document is decoded.
+	positions *posTree
 	// Body is the Markdown after the front matter, LF line endings.
 	Body []byte
 	// BodyLine is the 1-based line of the file where Body starts.
@@ -77,6 +81,9 @@ func (d *Document) Pos() diag.Pos { return diag.Pos{File: d.Path, Line: 1, Col: 
 // list indexes ("media", "0", "alt"). When the path does not exist it returns
 // the position of its deepest existing ancestor, or of the file.
 func (d *Document) PosOf(path ...string) diag.Pos {
+	if d.positions != nil {
+		return d.positions.lookup(path...).pos(d.Path)
+	}
 	n := Lookup(d.Meta, path...)
 	if n == nil {
 		return d.Pos()
@@ -90,10 +97,22 @@ func (d *Document) KeyPos(path ...string) diag.Pos {
 	if len(path) == 0 {
 		return d.Pos()
 	}
+	last := path[len(path)-1]
+	if d.positions != nil {
+		parent := d.positions.lookup(path[:len(path)-1]...)
+		if parent.kind == yaml.MappingNode {
+			for _, k := range parent.kids {
+				if k.key == last {
+					return diag.Pos{File: d.Path, Line: int(k.keyLine), Col: int(k.keyCol)}
+				}
+			}
+		}
+		return d.PosOf(path...)
+	}
 	parent := Lookup(d.Meta, path[:len(path)-1]...)
 	if parent != nil && parent.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(parent.Content); i += 2 {
-			if parent.Content[i].Value == path[len(path)-1] {
+			if parent.Content[i].Value == last {
 				k := parent.Content[i]
 				return diag.Pos{File: d.Path, Line: k.Line, Col: k.Column}
 			}

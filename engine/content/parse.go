@@ -64,6 +64,7 @@ func ParseDocument(path string, kind Kind, data []byte) (*Document, diag.List) {
 		}
 	}
 	decodeMeta(d, &ds)
+	d.positions, d.Meta = compactPositions(d.Meta), nil
 	d.AST = markdown.Parser().Parse(text.NewReader(d.Body))
 	return d, ds
 }

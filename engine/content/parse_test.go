@@ -166,7 +166,7 @@ func FuzzParseDocument(f *testing.F) {
 				t.Fatalf("bad position %v", x)
 			}
 		}
-		if d != nil && d.Meta != nil {
+		if d != nil {
 			_ = d.PosOf("to", "0")
 			_ = d.BodyPos(len(d.Body))
 		}

@@ -44,7 +44,8 @@ type Input struct {
 
 // Memo remembers rendered digests (see engine/cache).
 type Memo interface {
-	Digest(path, blob, account string) (cache.Render, bool)
+	// Renders returns what PutDigest remembered for the blob at path.
+	Renders(path, blob string) []cache.Render
 	PutDigest(path, blob, account string, r cache.Render)
 }
 
@@ -60,6 +61,7 @@ type desired struct {
 	at    time.Time // zero: as soon as possible
 	slot  string
 	draft bool
+	rec   *state.Record // the state's record at addr, if any
 }
 
 // Make computes the plan. Diagnostics are the rendering problems (too long,
@@ -114,15 +116,21 @@ func Make(in Input) (*Plan, diag.List) {
 	}
 	assignSlots(nextSlot, want, cals, st, in.Now, &ds)
 
-	byAddr := make(map[state.Address]*desired, len(want))
+	// Each desired publication's record, looked up once; records are then
+	// told apart by pointer, cheaper than by address at 100,000 records.
+	matched := make(map[*state.Record]bool, len(want))
 	for _, w := range want {
-		byAddr[w.addr] = w
+		if w.rec = st.Record(w.addr); w.rec != nil {
+			matched[w.rec] = true
+		}
 	}
-	moves := findMoves(want, st, byAddr)
+	moves := findMoves(want, st, matched)
 
 	h := newHolds(cfg, loc, cals, in.Now)
-	for _, w := range want {
-		ch := decide(w, st.Record(w.addr), moves[w.addr], cfg, in.Caps, in.Now, &ds)
+	slab := make([]Change, len(want)) // one allocation for the changes
+	for i, w := range want {
+		ch := &slab[i]
+		decide(ch, w, w.rec, moves[w], cfg, in.Caps, in.Now, &ds)
 		if ch.Action == NoOp {
 			// Nothing to publish, nothing to preview: the plan stays the
 			// same whether the output was rendered or remembered.
@@ -142,12 +150,12 @@ func Make(in Input) (*Plan, diag.List) {
 		p.Changes = append(p.Changes, ch)
 	}
 	// Records whose post is gone from the repository.
-	moved := map[state.Address]bool{}
+	moved := map[*state.Record]bool{}
 	for _, from := range moves {
-		moved[from.Address] = true
+		moved[from] = true
 	}
 	for a, rec := range st.Records {
-		if byAddr[a] != nil || moved[a] || !wanted(a.Account) {
+		if matched[rec] || moved[rec] || !wanted(a.Account) {
 			continue
 		}
 		if ch := orphan(rec, cfg, in.Now); ch != nil {
@@ -168,8 +176,8 @@ func Make(in Input) (*Plan, diag.List) {
 }
 
 // decide picks the action for a desired publication given its record.
-func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps render.Capabilities, now time.Time, ds *diag.List) *Change {
-	ch := &Change{Address: w.addr, Network: w.network, Path: w.doc.Path, Digest: w.digest, Output: w.out, At: w.at, Slot: w.slot}
+func decide(ch *Change, w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps render.Capabilities, now time.Time, ds *diag.List) {
+	*ch = Change{Address: w.addr, Network: w.network, Path: w.doc.Path, Digest: w.digest, Output: w.out, At: w.at, Slot: w.slot}
 
 	due := w.at.IsZero() || !w.at.After(now)
 	schedule := func() {
@@ -185,12 +193,12 @@ func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps 
 		ch.Action, ch.MovedFrom = NoOp, &from
 		ch.Reason = fmt.Sprintf("renamed from %s: the published post moves with it, nothing is published again", from.Post)
 		ch.Ref, ch.PriorDigest = refOf(movedFrom), movedFrom.Digest
-		return ch
+		return
 	}
 	if rec == nil {
 		ch.Action, ch.Reason = Create, "new post"
 		schedule()
-		return ch
+		return
 	}
 	ch.PriorDigest = rec.Digest
 	ch.Ref = refOf(rec)
@@ -199,15 +207,15 @@ func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps 
 		if rec.Expired(now) {
 			ch.Action = Reconcile
 			ch.Reason = fmt.Sprintf("run %s claimed it and stopped without a result (lease expired %s): apply will look it up on the network", rec.Claim.Run, rec.Claim.Expires.UTC().Format(time.RFC3339))
-			return ch
+			return
 		}
 		ch.Action = NoOp
 		ch.Reason = fmt.Sprintf("in progress: run %s holds it until %s", rec.Claim.Run, rec.Claim.Expires.UTC().Format(time.RFC3339))
-		return ch
+		return
 	case state.Unconfirmed:
 		ch.Action = Unconfirmed
 		ch.Reason = "an earlier publication's outcome is unknown: check the network, then run `clairon resolve " + w.addr.String() + " --published URL` or `--not-published`"
-		return ch
+		return
 	case state.Failed:
 		ch.ResumeAt = len(rec.Parts)
 		ch.Action, ch.Reason = Create, "retry after a failure: "+rec.LastError
@@ -218,11 +226,11 @@ func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps 
 			ch.Held = fmt.Sprintf("gave up after %d attempts (%s): fix the post, or run `clairon resolve`", rec.Attempts, rec.LastError)
 		}
 		schedule()
-		return ch
+		return
 	case state.Deleted:
 		ch.Action, ch.Reason = Create, "published again after it was deleted"
 		schedule()
-		return ch
+		return
 	}
 	// Published.
 	if rec.Digest == w.digest {
@@ -230,7 +238,7 @@ func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps 
 		if rec.Path != "" && rec.Path != w.doc.Path {
 			ch.Reason = "file moved from " + rec.Path
 		}
-		return ch
+		return
 	}
 	c, known := network.Capabilities{}, false
 	if caps != nil {
@@ -246,10 +254,9 @@ func decide(w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps 
 		ch.Action = NoOp
 		ch.Reason = fmt.Sprintf("content changed but %s cannot edit published posts; set repost: true on the account to replace it", w.network)
 		ds.Warnf(w.doc.Pos(), "cannot-edit", "set repost: true on the account to delete and re-publish, or revert the change", "%s was already published on %s and cannot be edited there; the change will not be published", w.addr.Post, w.addr.Account)
-		return ch
+		return
 	}
 	schedule()
-	return ch
 }
 
 func refOf(rec *state.Record) *network.Ref {
@@ -291,10 +298,10 @@ func orphan(rec *state.Record, cfg *content.Config, now time.Time) *Change {
 
 // findMoves matches new addresses with published records of the same
 // account and digest whose post is gone: a renamed file or changed id.
-func findMoves(want []*desired, st *state.State, byAddr map[state.Address]*desired) map[state.Address]*state.Record {
+func findMoves(want []*desired, st *state.State, matched map[*state.Record]bool) map[*desired]*state.Record {
 	gone := map[string]*state.Record{} // account + digest -> record
 	for a, rec := range st.Records {
-		if byAddr[a] == nil && rec.Status == state.Published && rec.Digest != "" {
+		if !matched[rec] && rec.Status == state.Published && rec.Digest != "" {
 			k := a.Account + "\x00" + rec.Digest
 			// Two gone records with one digest: the first address wins, so
 			// the answer does not depend on map order.
@@ -303,17 +310,17 @@ func findMoves(want []*desired, st *state.State, byAddr map[state.Address]*desir
 			}
 		}
 	}
-	out := map[state.Address]*state.Record{}
+	out := map[*desired]*state.Record{}
 	if len(gone) == 0 {
 		return out // nothing was renamed
 	}
 	for _, w := range want {
-		if st.Record(w.addr) != nil {
+		if w.rec != nil {
 			continue
 		}
 		k := w.addr.Account + "\x00" + w.digest
 		if rec, ok := gone[k]; ok {
-			out[w.addr] = rec
+			out[w] = rec
 			delete(gone, k)
 		}
 	}
@@ -439,18 +446,25 @@ func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {
 	if in.Memo == nil || d.Blob == "" {
 		return nil, false
 	}
-	var ws []*desired
+	renders := in.Memo.Renders(d.Path, d.Blob)
+	if renders == nil {
+		return nil, false
+	}
+	ws := make([]*desired, 0, len(d.Post.To))
+	slab := make([]desired, 0, len(d.Post.To))
 	var keep diag.List
 	for _, a := range d.Post.To {
 		if in.Repo.Config.Accounts[a] == nil {
 			continue
 		}
-		m, ok := in.Memo.Digest(d.Path, d.Blob, a)
-		if !ok {
+		i := slices.IndexFunc(renders, func(r cache.Render) bool { return r.Account == a })
+		if i < 0 {
 			return nil, false
 		}
+		m := &renders[i]
 		keep = append(keep, m.Diags...)
-		ws = append(ws, &desired{addr: state.Address{Post: d.ID, Account: a}, doc: d, digest: m.Digest, network: m.Network, draft: d.Post.IsDraft()})
+		slab = append(slab, desired{addr: state.Address{Post: d.ID, Account: a}, doc: d, digest: m.Digest, network: m.Network, draft: d.Post.IsDraft()})
+		ws = append(ws, &slab[len(slab)-1])
 	}
 	ds.Add(keep...)
 	return ws, true

@@ -1,0 +1,211 @@
+package cache
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/clairon-dev/clairon/engine/content"
+	"github.com/clairon-dev/clairon/engine/diag"
+)
+
+// fill sets every field reachable from v to a distinct non-zero value, so
+// that a field the codec forgets shows up as a difference.
+func fill(v reflect.Value, n *int) {
+	*n++
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(fmt.Sprintf("s%d", *n))
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		v.SetInt(int64(*n))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Float64:
+		v.SetFloat(float64(*n) + 0.25)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), n)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fill(v.Index(i), n)
+		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		for range 2 {
+			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+			fill(k, n)
+			fill(e, n)
+			v.SetMapIndex(k, e)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() { // not the entry's run-time marks
+				fill(v.Field(i), n)
+			}
+		}
+	default:
+		panic("fill: add a case for " + v.Kind().String())
+	}
+}
+
+func roundTrip(t *testing.T, x *entry) *entry {
+	t.Helper()
+	e := &enc{}
+	encodeEntry(e, "posts/a.md", x)
+	d := &dec{s: string(e.b)}
+	if typ, p := d.uint(), d.str(); typ != recordPut || p != "posts/a.md" {
+		t.Fatalf("record %d %q", typ, p)
+	}
+	got := decodeEntry(d)
+	if d.err != nil || d.s != "" {
+		t.Fatalf("decode: %v, %d bytes left", d.err, len(d.s))
+	}
+	return got
+}
+
+func TestEntryRoundTrip(t *testing.T) {
+	var x entry
+	n := 0
+	fill(reflect.ValueOf(&x).Elem(), &n)
+	if got := roundTrip(t, &x); !reflect.DeepEqual(got, &x) {
+		t.Errorf("round trip changed the entry:\n got %#v\nwant %#v", got, &x)
+	}
+
+	// Empty overrides keep their meaning: `tags: []` removes the tags.
+	empty, media := []string{}, []content.MediaRef{}
+	y := entry{Post: content.Post{Overrides: map[string]content.Override{"x": {Tags: &empty, Media: &media}}}}
+	got := roundTrip(t, &y)
+	if o := got.Post.Overrides["x"]; o.Tags == nil || len(*o.Tags) != 0 || o.Media == nil || len(*o.Media) != 0 || o.Text != nil {
+		t.Errorf("empty override lost: %+v", o)
+	}
+}
+
+func put(c *Cache, path, id string, at time.Time) {
+	d := &content.Document{Path: path, Kind: content.KindPost, ID: id, Blob: "blob-" + id, Post: &content.Post{ID: id, To: []string{"m"}}}
+	c.Put(d, diag.List{{Severity: diag.Warning, Pos: diag.Pos{File: path, Line: 2, Col: 3}, Code: "c", Message: "m"}}, 100, at)
+	c.PutDigest(path, d.Blob, "m", Render{Digest: "d-" + id, Network: "mastodon"})
+}
+
+func TestLogAppendsThenCompacts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache")
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := Open(path, "ctx")
+	for i := range 100 {
+		put(c, fmt.Sprintf("posts/%03d.md", i), fmt.Sprint(i), at)
+	}
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	full := size(t, path)
+
+	// A run that changes one post appends one record.
+	c = Open(path, "ctx")
+	for i := range 100 {
+		p := fmt.Sprintf("posts/%03d.md", i)
+		if _, _, ok := c.Get(p, 100, at); !ok {
+			t.Fatalf("%s not cached", p)
+		}
+	}
+	put(c, "posts/007.md", "seven", at.Add(time.Second))
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if grew := size(t, path) - full; grew <= 0 || grew > full/50 {
+		t.Fatalf("file grew by %d bytes (full file %d): want one record appended", grew, full)
+	}
+	c = Open(path, "ctx")
+	d, ds, ok := c.Get("posts/007.md", 100, at.Add(time.Second))
+	if !ok || d.ID != "seven" || len(ds) != 1 || ds[0].Pos.Col != 3 {
+		t.Fatalf("appended entry: %v %v %v", d, ds, ok)
+	}
+	if rs := c.Renders("posts/007.md", "blob-seven"); len(rs) != 1 || rs[0].Account != "m" || rs[0].Digest != "d-seven" {
+		t.Fatalf("appended digest: %v", rs)
+	}
+
+	// Files that are gone are dropped; many runs later the log is compacted.
+	for run := range 300 {
+		c = Open(path, "ctx")
+		for i := range 50 {
+			if _, _, ok := c.Get(fmt.Sprintf("posts/%03d.md", i), 100, at); !ok && i != 0 && i != 7 {
+				t.Fatalf("run %d: posts/%03d.md not cached", run, i)
+			}
+		}
+		c.Get("posts/007.md", 100, at.Add(time.Second))
+		put(c, "posts/000.md", fmt.Sprint("zero-", run), at.Add(time.Duration(run)*time.Second))
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c = Open(path, "ctx")
+	if len(c.entries) != 50 || c.records > 2*50+64+1 {
+		t.Fatalf("%d entries in %d records: want 50 entries, compacted", len(c.entries), c.records)
+	}
+	if _, _, ok := c.Get("posts/060.md", 100, at); ok {
+		t.Error("an entry of a deleted file came back")
+	}
+}
+
+func TestDamagedFile(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	write := func() string {
+		path := filepath.Join(dir, "cache")
+		os.Remove(path)
+		c := Open(path, "ctx")
+		for i := range 10 {
+			put(c, fmt.Sprintf("posts/%d.md", i), fmt.Sprint(i), at)
+		}
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for name, damage := range map[string]func([]byte) []byte{
+		"torn tail":     func(b []byte) []byte { return b[:len(b)-7] },
+		"flipped byte":  func(b []byte) []byte { b[len(b)-20] ^= 0x40; return b },
+		"garbage after": func(b []byte) []byte { return append(b, 0xff, 0xff, 0xff) },
+		"other version": func(b []byte) []byte { b[len(magic)-1]++; return b },
+		"empty":         func([]byte) []byte { return nil },
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := write()
+			b, _ := os.ReadFile(path)
+			if err := os.WriteFile(path, damage(b), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c := Open(path, "ctx")
+			if !c.rewrite {
+				t.Fatal("damage not noticed")
+			}
+			for p, e := range c.entries { // what was read before the damage is intact
+				if e.ID != p[len("posts/"):len(p)-len(".md")] {
+					t.Fatalf("entry %s has id %q", p, e.ID)
+				}
+			}
+			for i := range 10 {
+				c.Get(fmt.Sprintf("posts/%d.md", i), 100, at)
+			}
+			put(c, "posts/3.md", "3", at)
+			if err := c.Save(); err != nil {
+				t.Fatal(err)
+			}
+			c = Open(path, "ctx")
+			if c.rewrite || len(c.entries) < 1 {
+				t.Fatalf("after save: rewrite %v, %d entries", c.rewrite, len(c.entries))
+			}
+		})
+	}
+}
+
+func size(t *testing.T, path string) int64 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
+}
