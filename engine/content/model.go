@@ -218,19 +218,26 @@ func (r *Repo) Full(d *Document) (*Document, error) {
 		return d, nil
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if full, ok := r.full[d.Path]; ok {
+	full, ok := r.full[d.Path]
+	r.mu.Unlock()
+	if ok {
 		return full, nil
 	}
+	// Parsed outside the lock: the renderer's workers parse in parallel.
 	data, err := fs.ReadFile(r.fsys, d.Path)
 	if err != nil {
 		return nil, err
 	}
-	full, _ := ParseDocument(d.Path, d.Kind, data)
+	full, _ = ParseDocument(d.Path, d.Kind, data)
 	if full == nil {
 		return nil, fmt.Errorf("%s no longer parses", d.Path)
 	}
 	full.Blob = BlobHash(data)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if first, ok := r.full[d.Path]; ok {
+		return first, nil // parsed at the same time by another worker
+	}
 	if r.full == nil {
 		r.full = map[string]*Document{}
 	}

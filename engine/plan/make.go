@@ -128,6 +128,7 @@ func Make(in Input) (*Plan, diag.List) {
 
 	h := newHolds(cfg, loc, cals, in.Now)
 	slab := make([]Change, len(want)) // one allocation for the changes
+	var unrendered []int              // changes to show whose digest was remembered
 	for i, w := range want {
 		ch := &slab[i]
 		decide(ch, w, w.rec, moves[w], cfg, in.Caps, in.Now, &ds)
@@ -139,16 +140,14 @@ func Make(in Input) (*Plan, diag.List) {
 			ch.Key = Key(w.addr, w.digest)
 		}
 		if ch.Action != NoOp && ch.Output == nil {
-			// Memoised digest, and something to do: render it now.
-			if out, _ := r.Render(w.doc, w.addr.Account); out != nil {
-				ch.Output = out
-			}
+			unrendered = append(unrendered, i)
 		}
 		if ch.Action.Writes() && ch.Action != Reconcile {
 			h.apply(ch)
 		}
 		p.Changes = append(p.Changes, ch)
 	}
+	renderRemembered(r, want, slab, unrendered)
 	// Records whose post is gone from the repository.
 	moved := map[*state.Record]bool{}
 	for _, from := range moves {
@@ -440,6 +439,31 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, ds *diag.L
 		}
 	}
 	return out
+}
+
+// renderRemembered renders, in parallel, the posts of the changes at idx:
+// their digest came from the memo, and they have something to do, so the
+// plan shows them. Their diagnostics were remembered with the digest.
+func renderRemembered(r *render.Renderer, want []*desired, changes []Change, idx []int) {
+	if len(idx) == 0 {
+		return
+	}
+	var docs []*content.Document
+	seen := map[*content.Document]int{}
+	for _, i := range idx {
+		if _, ok := seen[want[i].doc]; !ok {
+			seen[want[i].doc] = len(docs)
+			docs = append(docs, want[i].doc)
+		}
+	}
+	outs, _ := r.RenderPosts(docs)
+	for _, i := range idx {
+		for _, o := range outs[seen[want[i].doc]] {
+			if o.Account == want[i].addr.Account {
+				changes[i].Output = o
+			}
+		}
+	}
 }
 
 func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {

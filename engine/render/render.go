@@ -110,6 +110,15 @@ func NetworkOf(acc *content.Account) string {
 func (r *Renderer) RenderAll(d *content.Document) ([]*Output, diag.List) {
 	var outs []*Output
 	var ds diag.List
+	if d.Cached && d.Post != nil {
+		// Parsed again once for all its accounts, not once per account.
+		full, err := r.repo.Full(d)
+		if err != nil {
+			ds.Errorf(d.Pos(), "read", "", "%v", err)
+			return nil, ds
+		}
+		d = full
+	}
 	var sh shared
 	for _, a := range d.Post.To {
 		o, dds := r.render(d, a, &sh)
