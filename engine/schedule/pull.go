@@ -14,6 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/clairon-dev/clairon/engine/gitref"
 )
 
 // Credentials are the user name and password (or token) for an HTTP(S)
@@ -102,6 +104,14 @@ func (p *Puller) pull(ctx context.Context) (PullResult, error) {
 		}
 		if err != nil {
 			return res, fmt.Errorf("open %s: %w", p.Dir, err)
+		}
+		// The same repository, with its refs and index written by renames:
+		// fetch and fast-forward rewrite them, and a daemon killed while
+		// go-git rewrote one in place would find it empty ever after.
+		if wt, werr := repo.Worktree(); werr == nil {
+			if atomic, oerr := git.Open(gitref.Wrap(repo.Storer), wt.Filesystem); oerr == nil {
+				repo = atomic
+			}
 		}
 		p.repo = repo
 	}

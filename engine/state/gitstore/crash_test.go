@@ -54,7 +54,7 @@ func TestEmptyTrackingRefLeftByACrash(t *testing.T) {
 	if b, err := os.ReadFile(tracking); err != nil || strings.TrimSpace(string(b)) != string(h.Version) {
 		t.Errorf("tracking ref holds %q (%v), want %s", b, err, h.Version)
 	}
-	if tmp, _ := filepath.Glob(filepath.Join(clone, ".git", "clairon-ref-*")); len(tmp) > 0 {
+	if tmp, _ := filepath.Glob(filepath.Join(clone, ".git", "clairon-*")); len(tmp) > 0 {
 		t.Errorf("temporary files left: %v", tmp)
 	}
 

@@ -28,7 +28,7 @@
 //
 // # Compare-and-swap
 //
-// Without a remote, the branch is moved with git's lock-file protocol. With
+// Without a remote, the branch is moved under a lock file, by a rename. With
 // a remote, Read fetches the branch first (into refs/remotes/<remote>/<branch>)
 // and Write pushes the new commit with the exact old value of the branch: the
 // server refuses the update if the branch moved since it was read, and the
@@ -37,9 +37,9 @@
 //
 // # Crashes
 //
-// No ref file is ever rewritten in place: the branch moves by renaming its
-// lock file over it, the tracking ref by renaming a temporary file over it,
-// and fetching speaks upload-pack directly rather than through go-git's
-// Fetch, which truncates ref files before writing them. A process killed at
-// any moment leaves every ref at its old value or its new one.
+// No ref file is ever rewritten in place: refs move by renaming a complete
+// file over them (package gitref), and fetching speaks upload-pack directly
+// rather than through go-git's Fetch, which truncates ref files before
+// writing them. A process killed at any moment leaves every ref at its old
+// value or its new one.
 package gitstore

@@ -22,6 +22,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage"
 
+	"github.com/clairon-dev/clairon/engine/gitref"
 	"github.com/clairon-dev/clairon/engine/state"
 )
 
@@ -140,7 +141,7 @@ func (r *remote) fetch(ctx context.Context, st storage.Storer, branch plumbing.R
 func (r *remote) absent(st storage.Storer, branch plumbing.ReferenceName) error {
 	_, err := st.Reference(r.tracking(branch))
 	seen := err == nil
-	if gitDir, ok := onDisk(st); ok && !seen {
+	if gitDir, ok := gitref.GitDir(st); ok && !seen {
 		// A ref file left empty by a crash is no ref to go-git, but was one.
 		_, err := os.Stat(filepath.Join(gitDir, filepath.FromSlash(r.tracking(branch).String())))
 		seen = err == nil
@@ -183,7 +184,7 @@ func demux(caps *capability.List, rd io.Reader) io.Reader {
 
 // track records in the tracking ref where the remote's branch is.
 func (r *remote) track(st storage.Storer, branch plumbing.ReferenceName, h plumbing.Hash) error {
-	if err := setRef(st, r.tracking(branch), h); err != nil {
+	if err := gitref.SetHash(st, r.tracking(branch), h); err != nil {
 		return fmt.Errorf("update %s: %w", r.tracking(branch), err)
 	}
 	return nil

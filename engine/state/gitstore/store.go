@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
+	"github.com/clairon-dev/clairon/engine/gitref"
 	"github.com/clairon-dev/clairon/engine/state"
 )
 
@@ -257,30 +257,19 @@ func (s *Store) head(ctx context.Context) (plumbing.Hash, error) {
 }
 
 // setLocal moves the local branch from base to next, or fails with
-// ErrConflict.
+// ErrConflict. On disk the move is atomic across processes (gitref): a
+// process killed at any moment leaves the branch whole.
 func (s *Store) setLocal(base, next plumbing.Hash) error {
-	if gitDir, ok := onDisk(s.st); ok {
-		return s.setLocked(gitDir, base, next)
-	}
-	cur, err := s.st.Reference(s.branch)
-	var old *plumbing.Reference
+	err := gitref.CompareAndSwap(s.st, s.branch, base, next)
 	switch {
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		if !base.IsZero() {
-			return fmt.Errorf("branch %s is gone: %w", s.branch.Short(), state.ErrConflict)
+	case errors.Is(err, storage.ErrReferenceHasChanged):
+		if cur, rerr := s.st.Reference(s.branch); rerr == nil {
+			return fmt.Errorf("branch %s moved to %s: %w", s.branch.Short(), short(cur.Hash()), state.ErrConflict)
 		}
+		return fmt.Errorf("branch %s is gone: %w", s.branch.Short(), state.ErrConflict)
+	case errors.Is(err, gitref.ErrLocked):
+		return fmt.Errorf("branch %s is being updated by another process: %w", s.branch.Short(), state.ErrConflict)
 	case err != nil:
-		return fmt.Errorf("resolve %s: %w", s.branch, err)
-	case cur.Hash() != base:
-		return fmt.Errorf("branch %s moved to %s: %w", s.branch.Short(), short(cur.Hash()), state.ErrConflict)
-	default:
-		old = cur
-	}
-	err = s.st.CheckAndSetReference(plumbing.NewHashReference(s.branch, next), old)
-	if errors.Is(err, storage.ErrReferenceHasChanged) {
-		return fmt.Errorf("branch %s moved: %w", s.branch.Short(), state.ErrConflict)
-	}
-	if err != nil {
 		return fmt.Errorf("update %s: %w", s.branch, err)
 	}
 	return nil
@@ -316,110 +305,4 @@ func lockFor(st storage.Storer) *sync.Mutex {
 	}
 	l, _ := locks.LoadOrStore(key, new(sync.Mutex))
 	return l.(*sync.Mutex)
-}
-
-// staleLock is how old a ref lock must be before it is taken to be left by
-// a crashed process rather than held by a live one.
-const staleLock = 30 * time.Second
-
-// setLocked moves the branch on disk with git's own protocol: create
-// <ref>.lock exclusively, check the current value under the lock, write and
-// sync the new value into the lock file, and rename it over the ref. The
-// ref file is never seen empty or half-written, even if the process is
-// killed at any moment, and two processes cannot both move it from base.
-func (s *Store) setLocked(gitDir string, base, next plumbing.Hash) error {
-	refPath := filepath.Join(gitDir, filepath.FromSlash(s.branch.String()))
-	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
-		return fmt.Errorf("update %s: %w", s.branch, err)
-	}
-	lockPath := refPath + ".lock"
-	lock, err := os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		if st, serr := os.Stat(lockPath); serr == nil && time.Since(st.ModTime()) > staleLock {
-			os.Remove(lockPath) // left by a crashed writer
-			lock, err = os.OpenFile(lockPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		}
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("branch %s is being updated by another process: %w", s.branch.Short(), state.ErrConflict)
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("update %s: %w", s.branch, err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			lock.Close()
-			os.Remove(lockPath)
-		}
-	}()
-	cur, err := s.st.Reference(s.branch)
-	switch {
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
-		if !base.IsZero() {
-			return fmt.Errorf("branch %s is gone: %w", s.branch.Short(), state.ErrConflict)
-		}
-	case err != nil:
-		return fmt.Errorf("resolve %s: %w", s.branch, err)
-	case cur.Hash() != base:
-		return fmt.Errorf("branch %s moved to %s: %w", s.branch.Short(), short(cur.Hash()), state.ErrConflict)
-	}
-	if _, err := lock.WriteString(next.String() + "\n"); err != nil {
-		return fmt.Errorf("update %s: %w", s.branch, err)
-	}
-	if err := lock.Sync(); err != nil {
-		return fmt.Errorf("update %s: %w", s.branch, err)
-	}
-	if err := lock.Close(); err != nil {
-		return fmt.Errorf("update %s: %w", s.branch, err)
-	}
-	if err := os.Rename(lockPath, refPath); err != nil {
-		return fmt.Errorf("update %s: %w", s.branch, err)
-	}
-	committed = true
-	return nil
-}
-
-// setRef points name at h. On disk the new value is written to a temporary
-// file in the git directory and renamed over the ref, so that a process
-// killed at any moment leaves the old value or the new one, never the empty
-// file go-git's own in-place rewrite can leave.
-func setRef(st storage.Storer, name plumbing.ReferenceName, h plumbing.Hash) error {
-	gitDir, ok := onDisk(st)
-	if !ok {
-		return st.SetReference(plumbing.NewHashReference(name, h))
-	}
-	refPath := filepath.Join(gitDir, filepath.FromSlash(name.String()))
-	if err := os.MkdirAll(filepath.Dir(refPath), 0o755); err != nil {
-		return err
-	}
-	// Not beside the ref: a stray file under refs/ would be read as a ref.
-	tmp, err := os.CreateTemp(gitDir, "clairon-ref-*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.WriteString(h.String() + "\n")
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), refPath)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
-}
-
-// onDisk returns the git directory of a storage on the local file system.
-func onDisk(st storage.Storer) (string, bool) {
-	if fsys, ok := st.(*filesystem.Storage); ok {
-		if root, ok := fsys.Filesystem().(interface{ Root() string }); ok {
-			return root.Root(), true
-		}
-	}
-	return "", false
 }
