@@ -108,7 +108,9 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 		return nil, nil, fmt.Errorf("--dir %s is not a directory", a.dir)
 	}
 	if !a.noCache {
-		a.memo = cache.Open(filepath.Join(a.dir, ".clairon", "cache", "plan.gob"), "")
+		dir := filepath.Join(a.dir, ".clairon", "cache")
+		os.Remove(filepath.Join(dir, "plan.gob")) // the previous format's file
+		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), "")
 		opts.Cache = a.memo
 	}
 	repo, ds, err := content.Load(ctx, os.DirFS(a.dir), opts)

@@ -19,7 +19,7 @@ func TestCacheNeverChangesThePlan(t *testing.T) {
 	if err := corpus.Write(dir, corpus.Options{Posts: 300, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	cachePath := filepath.Join(t.TempDir(), "plan.gob")
+	cachePath := filepath.Join(t.TempDir(), "plan.cache")
 	now := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	empty := &state.Snapshot{State: state.New()}
 	snap := publishedState(planDir(t, dir, "", empty, now))

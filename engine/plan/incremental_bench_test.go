@@ -67,7 +67,7 @@ func BenchmarkIncrementalPlan(b *testing.B) {
 	if err := corpus.Write(dir, corpus.Options{Posts: 10000, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
-	cachePath := filepath.Join(b.TempDir(), "plan.gob")
+	cachePath := filepath.Join(b.TempDir(), "plan.cache")
 	now := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
 	snap := publishedState(planDir(b, dir, cachePath, &state.Snapshot{State: state.New()}, now))
 	planDir(b, dir, cachePath, snap, now) // fills the digests of the published posts
