@@ -313,10 +313,15 @@ func (d *daemon) pass(ctx context.Context, now time.Time) (schedule.Result, erro
 	var res schedule.Result
 	if d.puller != nil {
 		// A failed fetch is logged; the pass goes on with the content on
-		// disk, as it does while a job uses the repository.
+		// disk, as it does while a job uses the repository. An update that
+		// a killed daemon left half done, and that cannot be finished,
+		// stops the pass: its files may be half-written.
 		if d.repoMu.TryLock() {
-			d.puller.Pull(ctx)
+			_, err := d.puller.Pull(ctx)
 			d.repoMu.Unlock()
+			if errors.Is(err, schedule.ErrUpdateInterrupted) {
+				return res, err
+			}
 		} else {
 			d.log.Debug("content not pulled: a job is using the repository; next pass")
 		}

@@ -677,6 +677,26 @@ func TestScheduleOnce(t *testing.T) {
 	}
 }
 
+// A work tree whose update a killed daemon left half done, and that cannot
+// be finished, is not planned from: nothing is published.
+func TestScheduleStopsOnAnUnfinishedUpdate(t *testing.T) {
+	fake := mastodonfake.New(mastodonfake.Options{Clock: networktest.NewClock(decemberFirst)})
+	t.Cleanup(fake.Close)
+	dir := oneDuePost(t, fake.URL())
+	schedWrite(t, dir, []txtar.File{{Name: ".git/clairon-update", Data: []byte("damaged\n")}}, nil)
+	env := map[string]string{"MASTODON_TOKEN": mastodonfake.DefaultToken}
+	run := startSchedule(t, scheduletest.NewClock(decemberFirst), env, "schedule", "--once", "--dir", dir)
+	if code := run.wait(t); code != exitError {
+		t.Fatalf("exit %d\n%s", code, run.err.String())
+	}
+	if out := run.out.String(); !strings.Contains(out, "interrupted") {
+		t.Errorf("status %q", out)
+	}
+	if n := len(fake.Messages()); n != 0 {
+		t.Errorf("%d statuses published from a half-updated work tree", n)
+	}
+}
+
 func TestScheduleRefusesContentWithErrors(t *testing.T) {
 	dir := t.TempDir()
 	schedWrite(t, dir, []txtar.File{

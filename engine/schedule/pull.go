@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
@@ -124,6 +128,13 @@ func (p *Puller) pull(ctx context.Context) (PullResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("open work tree: %w", err)
 	}
+	if from, to, ok := readMarker(repo); ok {
+		if err := finishUpdate(repo, wt, from, to); err != nil {
+			return res, fmt.Errorf("%w (from %s to %s): %v", ErrUpdateInterrupted, shortHash(from.String()), shortHash(to.String()), err)
+		}
+		res.From, res.To = from.String(), to.String()
+		return res, nil
+	}
 	head, err := repo.Reference(plumbing.HEAD, false)
 	if err != nil {
 		return res, fmt.Errorf("read HEAD: %w", err)
@@ -207,13 +218,163 @@ func (p *Puller) pull(ctx context.Context) (PullResult, error) {
 		res.Skipped = why
 		return res, nil
 	}
+	// The marker says an update is under way until it is complete: go-git
+	// writes the work tree's files in place, and a daemon killed meanwhile
+	// finishes the update on its next pull, before anything is planned.
+	if err := writeMarker(repo, from.Hash, to.Hash); err != nil {
+		return res, fmt.Errorf("fast-forward %s: %w", local.Short(), err)
+	}
 	// MergeReset moves the branch and updates only what the update changes:
 	// untracked and ignored files stay (a hard reset would delete them).
 	if err := wt.Reset(&git.ResetOptions{Commit: target.Hash(), Mode: git.MergeReset}); err != nil {
 		return res, fmt.Errorf("fast-forward %s to %s: %w", local.Short(), shortHash(target.Hash().String()), err)
 	}
+	if err := removeMarker(repo); err != nil {
+		return res, fmt.Errorf("fast-forward %s: %w", local.Short(), err)
+	}
 	res.To = target.Hash().String()
 	return res, nil
+}
+
+// ErrUpdateInterrupted is returned by Pull while a fast-forward that a
+// killed process left half done cannot be finished. The work tree may hold
+// half-written files: nothing must be planned from it.
+var ErrUpdateInterrupted = errors.New("an update of the content's work tree was interrupted and could not be finished")
+
+// updateMarker, in the git directory, holds "<from> <to>" while a
+// fast-forward is under way.
+const updateMarker = "clairon-update"
+
+func markerPath(repo *git.Repository) (string, bool) {
+	dir, ok := gitref.GitDir(repo.Storer)
+	if !ok {
+		return "", false
+	}
+	return filepath.Join(dir, updateMarker), true
+}
+
+func writeMarker(repo *git.Repository, from, to plumbing.Hash) error {
+	path, ok := markerPath(repo)
+	if !ok {
+		return nil // in memory: nothing survives a crash anyway
+	}
+	return gitref.WriteFile(path, []byte(from.String()+" "+to.String()+"\n"))
+}
+
+func removeMarker(repo *git.Repository) error {
+	path, ok := markerPath(repo)
+	if !ok {
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+func readMarker(repo *git.Repository) (from, to plumbing.Hash, ok bool) {
+	path, found := markerPath(repo)
+	if !found {
+		return from, to, false
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return from, to, false
+	}
+	a, c, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
+	if !plumbing.IsHash(a) || !plumbing.IsHash(c) {
+		return plumbing.ZeroHash, plumbing.ZeroHash, true // damaged: cannot be finished
+	}
+	return plumbing.NewHash(a), plumbing.NewHash(c), true
+}
+
+// finishUpdate completes a fast-forward from one commit to another that was
+// interrupted: every file the update changes is written again from the
+// target commit, whole, through a rename (or removed), then the branch and
+// the index are moved. Before it started, the update had checked that these
+// paths held no local work.
+func finishUpdate(repo *git.Repository, wt *git.Worktree, from, to plumbing.Hash) error {
+	if from.IsZero() || to.IsZero() {
+		return errors.New("the update marker is damaged; check the work tree against git status, then delete " + updateMarker + " in the git directory")
+	}
+	fromC, err := repo.CommitObject(from)
+	if err != nil {
+		return err
+	}
+	toC, err := repo.CommitObject(to)
+	if err != nil {
+		return err
+	}
+	a, err := fromC.Tree()
+	if err != nil {
+		return err
+	}
+	b, err := toC.Tree()
+	if err != nil {
+		return err
+	}
+	changes, err := object.DiffTree(a, b)
+	if err != nil {
+		return err
+	}
+	root := wt.Filesystem.Root()
+	for _, c := range changes { // removals first: a file may become a folder
+		if c.To.Name == "" {
+			if err := os.Remove(filepath.Join(root, filepath.FromSlash(c.From.Name))); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	for _, c := range changes {
+		if c.To.Name == "" || c.To.TreeEntry.Mode == filemode.Submodule {
+			continue
+		}
+		if err := restoreFile(repo, root, c.To.Name, c.To.TreeEntry); err != nil {
+			return fmt.Errorf("%s: %w", c.To.Name, err)
+		}
+	}
+	// The files match the target now: move the branch and the index only.
+	if err := wt.Reset(&git.ResetOptions{Commit: to, Mode: git.MixedReset}); err != nil {
+		return err
+	}
+	return removeMarker(repo)
+}
+
+// restoreFile writes a file of a commit into the work tree, whole.
+func restoreFile(repo *git.Repository, root, name string, e object.TreeEntry) error {
+	blob, err := repo.BlobObject(e.Hash)
+	if err != nil {
+		return err
+	}
+	rd, err := blob.Reader()
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(root, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if e.Mode == filemode.Symlink {
+		tmp := path + ".clairon-tmp"
+		os.Remove(tmp)
+		if err := os.Symlink(string(data), tmp); err != nil {
+			return err
+		}
+		return os.Rename(tmp, path)
+	}
+	if err := gitref.WriteFile(path, data); err != nil {
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if e.Mode == filemode.Executable {
+		mode = 0o755
+	}
+	return os.Chmod(path, mode)
 }
 
 // blocked says why the work tree must not be updated from one commit to the

@@ -3,6 +3,7 @@ package schedule
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -228,5 +229,58 @@ func TestPullErrorHidesTheToken(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), token) {
 		t.Errorf("the error shows the token: %v", err)
+	}
+}
+
+// A daemon killed while go-git wrote the work tree's files leaves the branch
+// moved, a file half-written and others not yet updated. The next pull
+// finishes the update from the marker before anything is planned; a marker
+// it cannot use stops the pass.
+func TestPullFinishesAnInterruptedUpdate(t *testing.T) {
+	_, author, sched := repos(t)
+	before := gitRun(t, sched, "rev-parse", "HEAD")
+	after := update(t, author)
+	gitRun(t, sched, "fetch", "-q", "origin")
+	// The state the kill left: branch moved, a.md half-written, old.md not
+	// yet removed, new.md not yet written, the index still at before.
+	gitRun(t, sched, "update-ref", "refs/heads/main", after)
+	write(t, filepath.Join(sched, "posts/a.md"), "v")
+	marker := filepath.Join(sched, ".git", "clairon-update")
+	write(t, marker, before+" "+after+"\n")
+
+	p := &Puller{Dir: sched}
+	res, err := p.Pull(context.Background())
+	if err != nil || !res.Updated() || res.From != before || res.To != after {
+		t.Fatalf("pull: %+v %v", res, err)
+	}
+	for path, want := range map[string]string{
+		"posts/a.md": "v2\n", "posts/new.md": "new\n", "posts/old.md": "<open " + filepath.Join(sched, "posts/old.md") + ": no such file or directory>",
+	} {
+		if got := read(t, filepath.Join(sched, path)); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if st := gitRun(t, sched, "status", "--porcelain"); st != "" {
+		t.Errorf("git status after finishing the update:\n%s", st)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Errorf("marker still there: %v", err)
+	}
+
+	// A normal update leaves no marker behind.
+	write(t, filepath.Join(author, "posts/a.md"), "v3\n")
+	gitRun(t, author, "commit", "-qam", "third")
+	gitRun(t, author, "push", "-q", "origin", "main")
+	if res, err := p.Pull(context.Background()); err != nil || !res.Updated() {
+		t.Fatalf("next pull: %+v %v", res, err)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Errorf("a normal update left its marker: %v", err)
+	}
+
+	// A marker that cannot be used stops the pass.
+	write(t, marker, "damaged\n")
+	if _, err := p.Pull(context.Background()); !errors.Is(err, ErrUpdateInterrupted) {
+		t.Fatalf("pull with a damaged marker: %v, want ErrUpdateInterrupted", err)
 	}
 }
