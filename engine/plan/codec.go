@@ -1,17 +1,68 @@
 package plan
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+
+	"github.com/clairon-dev/clairon/engine/render"
 )
 
-// Encode writes the plan's JSON form.
+// Encode writes the plan's JSON form, with every change's output (those the
+// plan did not keep are made again as they are written, one at a time).
 func (p *Plan) Encode(w io.Writer) error {
+	if len(p.Changes) == 0 {
+		return encodeJSON(w, p, "")
+	}
+	// The plan without its changes, then the changes spliced in one by one
+	// where the empty list was, in the very form encoding the whole plan at
+	// once gives.
+	head := *p
+	head.Changes = []*Change{}
+	var buf bytes.Buffer
+	if err := encodeJSON(&buf, &head, ""); err != nil {
+		return err
+	}
+	const marker = "\n  \"changes\": []"
+	before, after, ok := bytes.Cut(buf.Bytes(), []byte(marker))
+	if !ok {
+		return errors.New("encode plan: no changes field")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(before)
+	bw.WriteString("\n  \"changes\": [")
+	first := true
+	err := p.withOutputs(p.Changes, true, func(ch *Change, out *render.Output) error {
+		c := *ch
+		c.Output = out
+		if !first {
+			bw.WriteString(",")
+		}
+		first = false
+		bw.WriteString("\n    ")
+		var one bytes.Buffer
+		if err := encodeJSON(&one, &c, "    "); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	bw.WriteString("\n  ]")
+	bw.Write(after)
+	return bw.Flush()
+}
+
+func encodeJSON(w io.Writer, v any, prefix string) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	enc.SetIndent(prefix, "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(p)
+	return enc.Encode(v)
 }
 
 // Decode reads a plan's JSON form, refusing other format versions.

@@ -40,7 +40,16 @@ type Input struct {
 	// Memo, when set, remembers each post's digest per account between runs,
 	// so only changed posts, and posts with something to do, are rendered.
 	Memo Memo
+	// OutputBudget is how many rendered outputs a plan keeps for posts that
+	// are not due; beyond it, scheduled posts' outputs are made again when
+	// shown (Plan.OutputOf). 0 means DefaultOutputBudget; negative, none.
+	OutputBudget int
 }
+
+// DefaultOutputBudget keeps every output up to about 100 MB of them
+// (10,000 posts on three networks): larger repositories plan in bounded
+// memory, and pay a second rendering of their scheduled posts to show them.
+const DefaultOutputBudget = 50_000
 
 // Memo remembers rendered digests (see engine/cache).
 type Memo interface {
@@ -95,14 +104,28 @@ func Make(in Input) (*Plan, diag.List) {
 	var want []*desired
 	var nextSlot []*desired
 	posts := in.Repo.Posts()
-	perPost := digests(in, r, posts, &ds)
+	ats := make([]time.Time, len(posts))
 	for i, d := range posts {
-		var at time.Time
 		if d.Post.At != "" && d.Post.At != content.AtNextSlot {
 			if t, err := localtime.Parse(d.Post.At, loc); err == nil {
-				at = t.Time
+				ats[i] = t.Time
 			}
 		}
+	}
+	// Outputs are kept for what is due, and for the rest within the budget;
+	// a scheduled post's output not kept is made again when it is shown: at
+	// 100,000 posts, keeping them all was more than half of the memory.
+	budget, outputs := in.OutputBudget, 0
+	if budget == 0 {
+		budget = DefaultOutputBudget
+	}
+	for _, d := range posts {
+		outputs += len(d.Post.To)
+	}
+	keepAll := outputs <= budget
+	perPost := digests(in, r, posts, func(i int) bool { return keepAll || !ats[i].After(in.Now) }, &ds)
+	for i, d := range posts {
+		at := ats[i]
 		for _, w := range perPost[i] {
 			if !wanted(w.addr.Account) {
 				continue
@@ -139,7 +162,7 @@ func Make(in Input) (*Plan, diag.List) {
 		} else {
 			ch.Key = Key(w.addr, w.digest)
 		}
-		if ch.Action != NoOp && ch.Output == nil {
+		if ch.Action != NoOp && ch.Output == nil && !ch.Scheduled {
 			unrendered = append(unrendered, i)
 		}
 		if ch.Action.Writes() && ch.Action != Reconcile {
@@ -148,6 +171,10 @@ func Make(in Input) (*Plan, diag.List) {
 		p.Changes = append(p.Changes, ch)
 	}
 	renderRemembered(r, want, slab, unrendered)
+	p.renderer, p.docs = r, map[string]*content.Document{}
+	for _, d := range posts {
+		p.docs[d.Path] = d
+	}
 	// Records whose post is gone from the repository.
 	moved := map[*state.Record]bool{}
 	for _, from := range moves {
@@ -405,8 +432,9 @@ func publishedAt(ws []*desired, st *state.State) time.Time {
 
 // digests returns each post's desired publications with their digests:
 // from the memo when every account of the post is remembered for its
-// current blob, else by rendering (in parallel) and remembering.
-func digests(in Input, r *render.Renderer, posts []*content.Document, ds *diag.List) [][]*desired {
+// current blob, else by rendering (in parallel) and remembering. The
+// outputs of post i are kept when keep(i).
+func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(int) bool, ds *diag.List) [][]*desired {
 	out := make([][]*desired, len(posts))
 	var miss []*content.Document
 	var missAt []int
@@ -418,25 +446,35 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, ds *diag.L
 		miss = append(miss, d)
 		missAt = append(missAt, i)
 	}
-	rendered, rds := r.RenderPosts(miss)
-	ds.Add(rds...)
-	perDoc := map[string]diag.List{}
-	for _, x := range rds {
-		perDoc[x.Pos.File] = append(perDoc[x.Pos.File], x)
-	}
-	for j, d := range miss {
-		for k, o := range rendered[j] {
-			out[missAt[j]] = append(out[missAt[j]], &desired{addr: state.Address{Post: d.ID, Account: o.Account}, doc: d,
-				digest: o.Digest, network: o.Network, out: o, draft: d.Post.IsDraft()})
-			if in.Memo != nil {
-				// The post's render diagnostics are kept with its first account.
-				var keep diag.List
-				if k == 0 {
-					keep = perDoc[d.Path]
-				}
-				in.Memo.PutDigest(d.Path, d.Blob, o.Account, cache.Render{Digest: o.Digest, Network: o.Network, Diags: keep})
+	dss := make([]diag.List, len(miss))
+	r.RenderEach(miss, func(j int, rendered []*render.Output, rds diag.List) {
+		d, i := miss[j], missAt[j]
+		dss[j] = rds
+		var own diag.List // the diagnostics about the post's own file
+		for _, x := range rds {
+			if x.Pos.File == d.Path {
+				own = append(own, x)
 			}
 		}
+		for k, o := range rendered {
+			w := &desired{addr: state.Address{Post: d.ID, Account: o.Account}, doc: d,
+				digest: o.Digest, network: o.Network, draft: d.Post.IsDraft()}
+			if keep(i) {
+				w.out = o
+			}
+			out[i] = append(out[i], w)
+			if in.Memo != nil {
+				// The post's render diagnostics are kept with its first account.
+				var kept diag.List
+				if k == 0 {
+					kept = own
+				}
+				in.Memo.PutDigest(d.Path, d.Blob, o.Account, cache.Render{Digest: o.Digest, Network: o.Network, Diags: kept})
+			}
+		}
+	})
+	for _, rds := range dss {
+		ds.Add(rds...)
 	}
 	return out
 }

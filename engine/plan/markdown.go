@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/render"
 )
 
 // MarkdownOptions shape the pull-request view.
@@ -88,10 +89,9 @@ func (p *Plan) markdown(o MarkdownOptions, previews bool) string {
 		return b.String()
 	}
 	b.WriteString("\n")
-	for _, ch := range rows {
-		out := ch.Output
+	p.withOutputs(rows, true, func(ch *Change, out *render.Output) error {
 		if out == nil || ch.Action == Delete {
-			continue
+			return nil
 		}
 		fits := true
 		for _, part := range out.Parts {
@@ -129,7 +129,8 @@ func (p *Plan) markdown(o MarkdownOptions, previews bool) string {
 			}
 		}
 		b.WriteString("</details>\n\n")
-	}
+		return nil
+	})
 	return b.String()
 }
 

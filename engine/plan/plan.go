@@ -10,8 +10,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/render"
@@ -124,6 +127,64 @@ type Plan struct {
 	// Changes are sorted by post, then account.
 	Changes     []*Change `json:"changes"`
 	Diagnostics diag.List `json:"diagnostics,omitempty"`
+
+	// renderer and docs make the outputs the plan does not keep (those of
+	// scheduled changes) when they are shown; nil in a plan read from JSON,
+	// which holds them all.
+	renderer *render.Renderer
+	docs     map[string]*content.Document
+}
+
+// withOutputs calls fn for each change in order with its output (see
+// OutputOf) when need is set, nil otherwise. Missing outputs are made a
+// batch at a time on every core: memory stays bounded, and showing a plan
+// costs what making it did.
+func (p *Plan) withOutputs(chs []*Change, need bool, fn func(ch *Change, out *render.Output) error) error {
+	const batch = 256
+	outs := make([]*render.Output, batch)
+	for start := 0; start < len(chs); start += batch {
+		part := chs[start:min(len(chs), start+batch)]
+		clear(outs)
+		if need {
+			next := make(chan int)
+			var wg sync.WaitGroup
+			for range runtime.GOMAXPROCS(0) {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range next {
+						outs[i] = p.OutputOf(part[i])
+					}
+				}()
+			}
+			for i := range part {
+				next <- i
+			}
+			close(next)
+			wg.Wait()
+		}
+		for i, ch := range part {
+			if err := fn(ch, outs[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// OutputOf returns what ch publishes: the output the plan kept, or, for a
+// scheduled change, the post rendered again now. Nil for a deletion or a
+// no-op.
+func (p *Plan) OutputOf(ch *Change) *render.Output {
+	if ch.Output != nil || p.renderer == nil || ch.Action == NoOp || ch.Action == Delete {
+		return ch.Output
+	}
+	d := p.docs[ch.Path]
+	if d == nil {
+		return nil
+	}
+	out, _ := p.renderer.Render(d, ch.Address.Account)
+	return out
 }
 
 // Counts summarises a plan.

@@ -63,9 +63,10 @@ func (p *Plan) WriteText(w io.Writer, o TextOptions) error {
 			return
 		}
 		fmt.Fprintf(w, "\n%s\n", o.paint("1", title))
-		for _, ch := range chs {
-			p.writeChange(w, ch, o)
-		}
+		p.withOutputs(chs, o.Detail, func(ch *Change, out *render.Output) error {
+			p.writeChange(w, ch, out, o)
+			return nil
+		})
 	}
 	section("Due now:", due)
 	section("Held back:", held)
@@ -77,7 +78,7 @@ func (p *Plan) WriteText(w io.Writer, o TextOptions) error {
 	return err
 }
 
-func (p *Plan) writeChange(w io.Writer, ch *Change, o TextOptions) {
+func (p *Plan) writeChange(w io.Writer, ch *Change, out *render.Output, o TextOptions) {
 	sym := ch.Action.Symbol()
 	if ch.MovedFrom != nil {
 		sym = "→"
@@ -107,8 +108,8 @@ func (p *Plan) writeChange(w io.Writer, ch *Change, o TextOptions) {
 	for _, n := range notes {
 		fmt.Fprintf(w, "        %s\n", o.paint("2", n))
 	}
-	if o.Detail && ch.Output != nil && ch.Action != Delete {
-		WriteOutput(w, ch.Output, o)
+	if o.Detail && out != nil && ch.Action != Delete {
+		WriteOutput(w, out, o)
 	}
 }
 

@@ -136,6 +136,19 @@ func (r *Renderer) RenderAll(d *content.Document) ([]*Output, diag.List) {
 func (r *Renderer) RenderPosts(docs []*content.Document) ([][]*Output, diag.List) {
 	outs := make([][]*Output, len(docs))
 	dss := make([]diag.List, len(docs))
+	r.RenderEach(docs, func(i int, o []*Output, ds diag.List) { outs[i], dss[i] = o, ds })
+	var ds diag.List
+	for _, d := range dss {
+		ds.Add(d...)
+	}
+	return outs, ds
+}
+
+// RenderEach renders many posts in parallel and hands each post's outputs
+// to fn as soon as they are made, so that a caller keeping only digests
+// never holds every output at once. fn is called from several goroutines,
+// once per index.
+func (r *Renderer) RenderEach(docs []*content.Document, fn func(i int, outs []*Output, ds diag.List)) {
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -143,7 +156,8 @@ func (r *Renderer) RenderPosts(docs []*content.Document) ([][]*Output, diag.List
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				outs[i], dss[i] = r.RenderAll(docs[i])
+				outs, ds := r.RenderAll(docs[i])
+				fn(i, outs, ds)
 			}
 		}()
 	}
@@ -152,11 +166,6 @@ func (r *Renderer) RenderPosts(docs []*content.Document) ([][]*Output, diag.List
 	}
 	close(next)
 	wg.Wait()
-	var ds diag.List
-	for _, d := range dss {
-		ds.Add(d...)
-	}
-	return outs, ds
 }
 
 // Render renders a post for one account. It returns nil when the account
