@@ -83,9 +83,6 @@ func WithToken(tok string) Option { return func(s *Server) { s.token = tok } }
 // token of a pull request from a fork.
 func ReadOnly() Option { return func(s *Server) { s.readOnly = true } }
 
-// WithClock sets the clock that dates comments.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
-
 // New starts a fake on 127.0.0.1.
 func New(opts ...Option) *Server {
 	s := &Server{token: Token, nextID: 1000,

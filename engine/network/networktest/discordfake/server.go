@@ -72,10 +72,6 @@ func WithBucket(limit int, window time.Duration) Option {
 	return func(s *Server) { s.bucket = &bucket{limit: limit, window: window} }
 }
 
-// WithThread declares an existing thread of the webhook's channel, for
-// thread_id.
-func WithThread(id string) Option { return func(s *Server) { s.threads[id] = true } }
-
 // New starts a fake on 127.0.0.1.
 func New(opts ...Option) *Server {
 	s := &Server{

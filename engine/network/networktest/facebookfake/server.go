@@ -82,10 +82,6 @@ type Server struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithClock sets the fake's clock (a networktest.Clock at networktest.Start
-// by default); Config passes the same clock to the adapter.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.Now = now } }
-
 // WithRetryAfter sets the wait the RateLimit fault asks for, rounded to whole
 // minutes (Graph counts estimated_time_to_regain_access in minutes); one
 // minute by default.
@@ -94,11 +90,6 @@ func WithRetryAfter(d time.Duration) Option { return func(s *Server) { s.Graph.W
 // WithDuplicateCheck makes the fake refuse, like Facebook, a feed post whose
 // message repeats one of the Page's posts of the last hour (code 506).
 func WithDuplicateCheck() Option { return func(s *Server) { s.duplicates = true } }
-
-// WithFollowers sets the Page's followers_count and fan_count.
-func WithFollowers(followers, fans int64) Option {
-	return func(s *Server) { s.followers, s.fans = followers, fans }
-}
 
 // New starts a fake on 127.0.0.1.
 func New(opts ...Option) *Server {

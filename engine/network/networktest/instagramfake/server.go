@@ -98,18 +98,12 @@ type Option func(*Server)
 // by default); Config passes the same clock to the adapter.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.Now = now } }
 
-// WithRetryAfter sets the wait the RateLimit fault asks for, in whole minutes.
-func WithRetryAfter(d time.Duration) Option { return func(s *Server) { s.Graph.Wait = d } }
-
 // WithInProgress makes every new container answer IN_PROGRESS to its first
 // n status reads before it is FINISHED (0 by default: images are ready at once).
 func WithInProgress(n int) Option { return func(s *Server) { s.inProgress = n } }
 
 // WithQuota sets the publishing quota per rolling 24 hours (50 by default).
 func WithQuota(n int) Option { return func(s *Server) { s.quota = n } }
-
-// WithFollowers sets the account's followers_count.
-func WithFollowers(n int64) Option { return func(s *Server) { s.followers = n } }
 
 // New starts a fake on 127.0.0.1.
 func New(opts ...Option) *Server {

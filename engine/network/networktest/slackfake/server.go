@@ -78,13 +78,6 @@ type Server struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithClock sets the fake's clock (a networktest.Clock by default).
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
-
-// WithRetryAfter sets the wait the RateLimit fault asks for (2 s by default;
-// Retry-After is whole seconds).
-func WithRetryAfter(d time.Duration) Option { return func(s *Server) { s.retryAfter = d } }
-
 // Archived makes the webhook's channel archived: every post gets 410.
 func Archived() Option { return func(s *Server) { s.archived = true } }
 

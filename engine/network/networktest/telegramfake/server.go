@@ -107,10 +107,6 @@ type Option func(*Server)
 // by default); Config passes the same clock to the adapter.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithRetryAfter sets the wait the RateLimit fault asks for, in whole
-// seconds (7 s by default).
-func WithRetryAfter(d time.Duration) Option { return func(s *Server) { s.retryAfter = d } }
-
 // WithFloodLimit answers 429 once n messages were sent in the last minute of
 // the fake's clock, as Telegram's flood control does.
 func WithFloodLimit(n int) Option { return func(s *Server) { s.flood = n } }

@@ -103,9 +103,6 @@ type Option func(*Server)
 // (a networktest.Clock by default).
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
-// WithRetryAfter sets the wait the RateLimit fault asks for (3 s by default).
-func WithRetryAfter(d time.Duration) Option { return func(s *Server) { s.retryAfter = d } }
-
 // WithoutIDs makes the receiver answer 204 with no body: the adapter then
 // names messages by their key.
 func WithoutIDs() Option { return func(s *Server) { s.noIDs = true } }
