@@ -20,7 +20,8 @@ import (
 // BenchmarkFullPlan loads, checks, renders and plans a generated repository
 // against an empty state, as `clairon plan` does. Reproduce the files with
 // go run ./cmd/clairon-corpus -posts N DIR. The 100,000 case runs with
-// -benchtime=1x; it reports the heap in use after planning.
+// -benchtime=1x; it reports the heap in use after planning, and the
+// process's peak RSS so far (the in-memory corpus included).
 func BenchmarkFullPlan(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprintf("%d-posts", n), func(b *testing.B) {
@@ -50,6 +51,9 @@ func BenchmarkFullPlan(b *testing.B) {
 			runtime.ReadMemStats(&ms)
 			b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "MiB-heap")
 			b.ReportMetric(float64(len(p.Changes)), "changes")
+			if rss := peakRSS(); rss > 0 {
+				b.ReportMetric(rss, "MiB-peak-rss")
+			}
 		})
 	}
 }
