@@ -22,6 +22,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/clairon-dev/clairon/engine/atomicfile"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 )
@@ -283,21 +284,7 @@ func (c *Cache) writeAll() error {
 		encodeEntry(e, p, c.entries[p])
 		b = appendRecord(b, e.b)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), ".cache-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), c.path); err != nil {
-		os.Remove(tmp.Name())
+	if err := atomicfile.Write(c.path, b); err != nil {
 		return err
 	}
 	c.records, c.rewrite = len(c.entries), false

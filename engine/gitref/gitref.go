@@ -21,6 +21,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/clairon-dev/clairon/engine/atomicfile"
 )
 
 // ErrLocked is returned when another process holds a ref's lock file.
@@ -109,7 +111,7 @@ func (s *Storage) SetIndex(idx *index.Index) error {
 	if err := index.NewEncoder(&buf).Encode(idx); err != nil {
 		return err
 	}
-	return WriteFile(filepath.Join(s.dir, "index"), buf.Bytes())
+	return atomicfile.Write(filepath.Join(s.dir, "index"), buf.Bytes())
 }
 
 func refContent(ref *plumbing.Reference) ([]byte, error) {
@@ -204,28 +206,4 @@ func withLock(lockPath, path string, check func() error, content []byte) error {
 	}
 	done = true
 	return nil
-}
-
-// WriteFile replaces the file at path with data through a temporary file in
-// the same directory, synced and renamed over it. Not for refs: the
-// temporary file would be read as one.
-func WriteFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 
+	"github.com/clairon-dev/clairon/engine/atomicfile"
 	"github.com/clairon-dev/clairon/engine/gitref"
 )
 
@@ -258,7 +259,7 @@ func writeMarker(repo *git.Repository, from, to plumbing.Hash) error {
 	if !ok {
 		return nil // in memory: nothing survives a crash anyway
 	}
-	return gitref.WriteFile(path, []byte(from.String()+" "+to.String()+"\n"))
+	return atomicfile.Write(path, []byte(from.String()+" "+to.String()+"\n"))
 }
 
 func removeMarker(repo *git.Repository) error {
@@ -367,7 +368,7 @@ func restoreFile(repo *git.Repository, root, name string, e object.TreeEntry) er
 		}
 		return os.Rename(tmp, path)
 	}
-	if err := gitref.WriteFile(path, data); err != nil {
+	if err := atomicfile.Write(path, data); err != nil {
 		return err
 	}
 	mode := os.FileMode(0o644)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/atomicfile"
 	"github.com/clairon-dev/clairon/engine/network"
 )
 
@@ -151,35 +152,12 @@ func appendJournal(dir string, e Entry) error {
 	return f.Close()
 }
 
-// writeFile writes data to path atomically (a temporary file renamed), so a
-// crash leaves either the old file or the new one.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
-}
-
 func writeMessage(dir string, m *Message) error {
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	return writeFile(messagePath(dir, m.Key), append(b, '\n'))
+	return atomicfile.Write(messagePath(dir, m.Key), append(b, '\n'))
 }
 
 // mediaName is the file an attachment is copied to: <key>-<n>-<name>.
@@ -202,7 +180,7 @@ func writeMedia(dir, key string, media []network.Media) ([]MediaFile, error) {
 	var out []MediaFile
 	for i, m := range media {
 		name := mediaName(key, i, m.Name)
-		if err := writeFile(filepath.Join(dir, name), m.Data); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, name), m.Data); err != nil {
 			return nil, fmt.Errorf("copy media %s: %w", m.Name, err)
 		}
 		out = append(out, MediaFile{File: name, Name: m.Name, MIME: m.MIME, Bytes: len(m.Data), Digest: m.Digest,
@@ -247,5 +225,5 @@ func popFault(dir string) (string, error) {
 	if len(rest) > 0 {
 		rest = append(rest, '\n')
 	}
-	return first, writeFile(path, rest)
+	return first, atomicfile.Write(path, rest)
 }
