@@ -61,10 +61,10 @@ func TestNewConfig(t *testing.T) {
 
 func TestPublishText(t *testing.T) {
 	api := script(t, exchange{
-		method: "POST", path: "/rest/posts", header: withJSON(restHeaders("CREATE")),
-		json:       `{"author":"urn:li:organization:5515715","commentary":"Nouveau \\(beau\\) produit \\#lancement","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED","targetEntities":[],"thirdPartyDistributionChannels":[]},"lifecycleState":"PUBLISHED","isReshareDisabledByAuthor":false}`,
-		status:     201,
-		respHeader: map[string]string{"x-restli-id": createdShare},
+		Method: "POST", Path: "/rest/posts", Header: withJSON(restHeaders("CREATE")),
+		JSON:       `{"author":"urn:li:organization:5515715","commentary":"Nouveau \\(beau\\) produit \\#lancement","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED","targetEntities":[],"thirdPartyDistributionChannels":[]},"lifecycleState":"PUBLISHED","isReshareDisabledByAuthor":false}`,
+		Status:     201,
+		RespHeader: map[string]string{"x-restli-id": createdShare},
 	})
 	a := newTest(t, api, nil)
 	ref, err := a.Publish(t.Context(), &network.Post{Text: `Nouveau \(beau\) produit \#lancement`, CreatedAt: testNow})
@@ -90,7 +90,7 @@ func TestCreatedID(t *testing.T) {
 		{"urn:li:image:C4D00", "urn:li:image:C4D00", false},
 	}
 	for _, tt := range tests {
-		api := script(t, exchange{method: "POST", path: "/rest/posts", status: 201, respHeader: map[string]string{"x-restli-id": tt.header}})
+		api := script(t, exchange{Method: "POST", Path: "/rest/posts", Status: 201, RespHeader: map[string]string{"x-restli-id": tt.header}})
 		a := newTest(t, api, nil)
 		ref, err := a.Publish(t.Context(), &network.Post{Text: "x"})
 		if got := createdID(http.Header{"X-Restli-Id": {tt.header}}); got != tt.want {
@@ -111,15 +111,15 @@ func TestCreatedID(t *testing.T) {
 func TestPublishImages(t *testing.T) {
 	init := func(id string) exchange {
 		return exchange{
-			method: "POST", path: "/rest/images", query: url.Values{"action": {"initializeUpload"}}, header: withJSON(restHeaders("ACTION")),
-			json: `{"initializeUploadRequest":{"owner":"urn:li:organization:5515715"}}`,
-			resp: `{"value":{"uploadUrlExpiresAt":1772532000000,"uploadUrl":"{{host}}/dms-uploads/sp/` + id + `","image":"urn:li:image:` + id + `"}}`,
+			Method: "POST", Path: "/rest/images", Query: url.Values{"action": {"initializeUpload"}}, Header: withJSON(restHeaders("ACTION")),
+			JSON: `{"initializeUploadRequest":{"owner":"urn:li:organization:5515715"}}`,
+			Resp: `{"value":{"uploadUrlExpiresAt":1772532000000,"uploadUrl":"{{host}}/dms-uploads/sp/` + id + `","image":"urn:li:image:` + id + `"}}`,
 		}
 	}
 	put := func(id, data string) exchange {
-		return exchange{method: "PUT", path: "/dms-uploads/sp/" + id, status: 201,
-			header: map[string]string{"Authorization": "Bearer li-tok", "Content-Type": "application/octet-stream"},
-			check: func(t *testing.T, r *http.Request, body []byte) {
+		return exchange{Method: "PUT", Path: "/dms-uploads/sp/" + id, Status: 201,
+			Header: map[string]string{"Authorization": "Bearer li-tok", "Content-Type": "application/octet-stream"},
+			Check: func(t *testing.T, r *http.Request, body []byte) {
 				if string(body) != data {
 					t.Errorf("uploaded %q, want %q", body, data)
 				}
@@ -130,9 +130,9 @@ func TestPublishImages(t *testing.T) {
 	}
 	t.Run("two images", func(t *testing.T) {
 		api := script(t, init("C4E1"), put("C4E1", "PNG1"), init("C4E2"), put("C4E2", "JPG2"),
-			exchange{method: "POST", path: "/rest/posts", header: withJSON(restHeaders("CREATE")),
-				json:   `{"author":"urn:li:organization:5515715","commentary":"Galerie","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED","targetEntities":[],"thirdPartyDistributionChannels":[]},"content":{"multiImage":{"images":[{"id":"urn:li:image:C4E1","altText":"Premier"},{"id":"urn:li:image:C4E2"}]}},"lifecycleState":"PUBLISHED","isReshareDisabledByAuthor":false}`,
-				status: 201, respHeader: map[string]string{"x-restli-id": createdShare}},
+			exchange{Method: "POST", Path: "/rest/posts", Header: withJSON(restHeaders("CREATE")),
+				JSON:   `{"author":"urn:li:organization:5515715","commentary":"Galerie","visibility":"PUBLIC","distribution":{"feedDistribution":"MAIN_FEED","targetEntities":[],"thirdPartyDistributionChannels":[]},"content":{"multiImage":{"images":[{"id":"urn:li:image:C4E1","altText":"Premier"},{"id":"urn:li:image:C4E2"}]}},"lifecycleState":"PUBLISHED","isReshareDisabledByAuthor":false}`,
+				Status: 201, RespHeader: map[string]string{"x-restli-id": createdShare}},
 		)
 		a := newTest(t, api, nil)
 		ref, err := a.Publish(t.Context(), &network.Post{Text: "Galerie", Media: []network.Media{
@@ -148,11 +148,11 @@ func TestPublishImages(t *testing.T) {
 	})
 	t.Run("one image", func(t *testing.T) {
 		api := script(t, init("C4E3"), put("C4E3", "GIF3"),
-			exchange{method: "POST", path: "/rest/posts", check: func(t *testing.T, _ *http.Request, body []byte) {
+			exchange{Method: "POST", Path: "/rest/posts", Check: func(t *testing.T, _ *http.Request, body []byte) {
 				if !strings.Contains(string(body), `"content":{"media":{"id":"urn:li:image:C4E3","altText":"Anim"}}`) {
 					t.Errorf("body %s lacks content.media", body)
 				}
-			}, status: 201, respHeader: map[string]string{"x-restli-id": createdShare}},
+			}, Status: 201, RespHeader: map[string]string{"x-restli-id": createdShare}},
 		)
 		a := newTest(t, api, nil)
 		if _, err := a.Publish(t.Context(), &network.Post{Text: "Une", Media: []network.Media{{MIME: "image/gif", Data: []byte("GIF3"), Alt: "Anim"}}}); err != nil {
@@ -160,14 +160,14 @@ func TestPublishImages(t *testing.T) {
 		}
 	})
 	t.Run("foreign upload host gets no token", func(t *testing.T) {
-		upload := script(t, exchange{method: "PUT", path: "/up/1", status: 201, check: func(t *testing.T, r *http.Request, _ []byte) {
+		upload := script(t, exchange{Method: "PUT", Path: "/up/1", Status: 201, Check: func(t *testing.T, r *http.Request, _ []byte) {
 			if r.Header.Get("Authorization") != "" {
 				t.Error("the access token went to a host that is not LinkedIn's")
 			}
 		}})
 		api := script(t,
-			exchange{method: "POST", path: "/rest/images", resp: `{"value":{"uploadUrl":"` + strings.Replace(upload, "127.0.0.1", "localhost", 1) + `/up/1","image":"urn:li:image:X1"}}`},
-			exchange{method: "POST", path: "/rest/posts", status: 201, respHeader: map[string]string{"x-restli-id": createdShare}},
+			exchange{Method: "POST", Path: "/rest/images", Resp: `{"value":{"uploadUrl":"` + strings.Replace(upload, "127.0.0.1", "localhost", 1) + `/up/1","image":"urn:li:image:X1"}}`},
+			exchange{Method: "POST", Path: "/rest/posts", Status: 201, RespHeader: map[string]string{"x-restli-id": createdShare}},
 		)
 		a := newTest(t, api, nil)
 		if _, err := a.Publish(t.Context(), &network.Post{Text: "x", Media: []network.Media{{MIME: "image/png", Data: []byte("P")}}}); err != nil {
@@ -176,7 +176,7 @@ func TestPublishImages(t *testing.T) {
 	})
 	t.Run("upload failure hides the URL", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "POST", path: "/rest/images", resp: `{"value":{"uploadUrl":"http://127.0.0.1:1/dms-uploads/sp/SECRET-SIGNATURE","image":"urn:li:image:X2"}}`},
+			exchange{Method: "POST", Path: "/rest/images", Resp: `{"value":{"uploadUrl":"http://127.0.0.1:1/dms-uploads/sp/SECRET-SIGNATURE","image":"urn:li:image:X2"}}`},
 		)
 		a := newTest(t, api, nil)
 		_, err := a.Publish(t.Context(), &network.Post{Text: "x", Media: []network.Media{{MIME: "image/png", Data: []byte("P")}}})
@@ -191,11 +191,11 @@ const duplicateBody = `{"errorDetailType":"com.linkedin.common.error.BadRequest"
 
 func TestDuplicatePost(t *testing.T) {
 	getExisting := func(status int, resp string) exchange {
-		return exchange{method: "GET", path: "/rest/posts/urn%3Ali%3Ashare%3A7141138937766391808", header: restHeaders("GET"), status: status, resp: resp}
+		return exchange{Method: "GET", Path: "/rest/posts/urn%3Ali%3Ashare%3A7141138937766391808", Header: restHeaders("GET"), Status: status, Resp: resp}
 	}
 	t.Run("existing post returned", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "POST", path: "/rest/posts", status: 422, resp: duplicateBody},
+			exchange{Method: "POST", Path: "/rest/posts", Status: 422, Resp: duplicateBody},
 			getExisting(200, `{"id":"urn:li:share:7141138937766391808","author":"urn:li:organization:5515715","commentary":"Bonjour","lifecycleState":"PUBLISHED","createdAt":1772445000000}`),
 		)
 		a := newTest(t, api, nil)
@@ -206,7 +206,7 @@ func TestDuplicatePost(t *testing.T) {
 	})
 	t.Run("deleted since", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "POST", path: "/rest/posts", status: 422, resp: duplicateBody},
+			exchange{Method: "POST", Path: "/rest/posts", Status: 422, Resp: duplicateBody},
 			getExisting(404, `{"status":404,"code":"NOT_FOUND","message":"Not Found"}`),
 		)
 		a := newTest(t, api, nil)
@@ -217,9 +217,9 @@ func TestDuplicatePost(t *testing.T) {
 	})
 	t.Run("no URN named", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "POST", path: "/rest/posts", status: 422, resp: `{"errorDetailType":"com.linkedin.common.error.BadRequest","message":"Duplicate","errorDetails":{"inputErrors":[{"description":"Duplicate post is detected","input":{},"code":"DUPLICATE_POST"}]},"status":422}`},
-			exchange{method: "GET", path: "/rest/posts", header: restHeaders("FINDER"),
-				resp: `{"paging":{"start":0,"count":50},"elements":[{"id":"urn:li:share:9","author":"urn:li:organization:5515715","commentary":"Bonjour","createdAt":1772445500000,"lastModifiedAt":1772445500000}]}`},
+			exchange{Method: "POST", Path: "/rest/posts", Status: 422, Resp: `{"errorDetailType":"com.linkedin.common.error.BadRequest","message":"Duplicate","errorDetails":{"inputErrors":[{"description":"Duplicate post is detected","input":{},"code":"DUPLICATE_POST"}]},"status":422}`},
+			exchange{Method: "GET", Path: "/rest/posts", Header: restHeaders("FINDER"),
+				Resp: `{"paging":{"start":0,"count":50},"elements":[{"id":"urn:li:share:9","author":"urn:li:organization:5515715","commentary":"Bonjour","createdAt":1772445500000,"lastModifiedAt":1772445500000}]}`},
 		)
 		a := newTest(t, api, nil)
 		ref, err := a.Publish(t.Context(), &network.Post{Text: "Bonjour", CreatedAt: testNow})
@@ -231,8 +231,8 @@ func TestDuplicatePost(t *testing.T) {
 
 func TestEdit(t *testing.T) {
 	api := script(t, exchange{
-		method: "POST", path: "/rest/posts/urn%3Ali%3Ashare%3A7141138937766391808", header: withJSON(restHeaders("PARTIAL_UPDATE")),
-		json: `{"patch":{"$set":{"commentary":"Texte corrigé"}}}`, status: 204,
+		Method: "POST", Path: "/rest/posts/urn%3Ali%3Ashare%3A7141138937766391808", Header: withJSON(restHeaders("PARTIAL_UPDATE")),
+		JSON: `{"patch":{"$set":{"commentary":"Texte corrigé"}}}`, Status: 204,
 	})
 	a := newTest(t, api, nil)
 	ref := network.Ref{ID: createdShare, Extra: map[string]string{extraMedia: "d1"}}
@@ -256,15 +256,15 @@ func TestEdit(t *testing.T) {
 
 func TestDelete(t *testing.T) {
 	for _, status := range []int{204, 404} {
-		api := script(t, exchange{method: "DELETE", path: "/rest/posts/urn%3Ali%3AugcPost%3A77", header: restHeaders("DELETE"), status: status,
-			resp: map[int]string{404: `{"status":404,"code":"NOT_FOUND","message":"Not Found"}`}[status]})
+		api := script(t, exchange{Method: "DELETE", Path: "/rest/posts/urn%3Ali%3AugcPost%3A77", Header: restHeaders("DELETE"), Status: status,
+			Resp: map[int]string{404: `{"status":404,"code":"NOT_FOUND","message":"Not Found"}`}[status]})
 		a := newTest(t, api, nil)
 		if err := a.Delete(t.Context(), network.Ref{ID: "urn:li:ugcPost:77"}); err != nil {
 			t.Errorf("delete answered %d: %v", status, err)
 		}
 	}
-	api := script(t, exchange{method: "DELETE", path: "/rest/posts/urn%3Ali%3Ashare%3A1", status: 403,
-		resp: `{"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED","message":"Not enough permissions to access: partnerApiPostsExternal.DELETE.20260501"}`})
+	api := script(t, exchange{Method: "DELETE", Path: "/rest/posts/urn%3Ali%3Ashare%3A1", Status: 403,
+		Resp: `{"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED","message":"Not enough permissions to access: partnerApiPostsExternal.DELETE.20260501"}`})
 	a := newTest(t, api, nil)
 	if err := a.Delete(t.Context(), network.Ref{ID: "urn:li:share:1"}); network.ClassOf(err) != network.Auth {
 		t.Errorf("delete refused: %v, want an auth error", err)
@@ -288,14 +288,14 @@ func TestLookupPaging(t *testing.T) {
 	}
 	t.Run("found on page two", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "GET", path: "/rest/posts", query: finder("0"), header: restHeaders("FINDER"), resp: full("1"),
-				check: func(t *testing.T, r *http.Request, _ []byte) {
+			exchange{Method: "GET", Path: "/rest/posts", Query: finder("0"), Header: restHeaders("FINDER"), Resp: full("1"),
+				Check: func(t *testing.T, r *http.Request, _ []byte) {
 					if !strings.Contains(r.URL.RawQuery, "author=urn%3Ali%3Aorganization%3A5515715") {
 						t.Errorf("author not encoded in %q", r.URL.RawQuery)
 					}
 				}},
-			exchange{method: "GET", path: "/rest/posts", query: finder("50"),
-				resp: `{"paging":{"start":50,"count":50},"elements":[` + el("77", `Texte \\#tag`, since+5, `,"content":{"media":{"id":"urn:li:image:A"}}`) + `]}`},
+			exchange{Method: "GET", Path: "/rest/posts", Query: finder("50"),
+				Resp: `{"paging":{"start":50,"count":50},"elements":[` + el("77", `Texte \\#tag`, since+5, `,"content":{"media":{"id":"urn:li:image:A"}}`) + `]}`},
 		)
 		a := newTest(t, api, nil)
 		ref, res, err := a.Lookup(t.Context(), &network.Post{Text: `Texte \#tag`, CreatedAt: testNow, Media: []network.Media{{Digest: "d"}}})
@@ -304,23 +304,23 @@ func TestLookupPaging(t *testing.T) {
 		}
 	})
 	t.Run("absent: an older post ends the window", func(t *testing.T) {
-		api := script(t, exchange{method: "GET", path: "/rest/posts", query: finder("0"),
-			resp: `{"paging":{"start":0,"count":50},"elements":[` + el("1", "autre", since+10, "") + `,` + el("2", "Texte", since-10, "") + `]}`})
+		api := script(t, exchange{Method: "GET", Path: "/rest/posts", Query: finder("0"),
+			Resp: `{"paging":{"start":0,"count":50},"elements":[` + el("1", "autre", since+10, "") + `,` + el("2", "Texte", since-10, "") + `]}`})
 		a := newTest(t, api, nil)
 		if _, res, err := a.Lookup(t.Context(), &network.Post{Text: "Texte", CreatedAt: testNow}); err != nil || res != network.Absent {
 			t.Fatalf("lookup = %v, %v; want absent (the matching post is older than the window)", res, err)
 		}
 	})
 	t.Run("image count differs", func(t *testing.T) {
-		api := script(t, exchange{method: "GET", path: "/rest/posts", query: finder("0"),
-			resp: `{"paging":{"start":0,"count":50},"elements":[` + el("1", "Texte", since+10, "") + `]}`})
+		api := script(t, exchange{Method: "GET", Path: "/rest/posts", Query: finder("0"),
+			Resp: `{"paging":{"start":0,"count":50},"elements":[` + el("1", "Texte", since+10, "") + `]}`})
 		a := newTest(t, api, nil)
 		if _, res, err := a.Lookup(t.Context(), &network.Post{Text: "Texte", CreatedAt: testNow, Media: []network.Media{{}}}); err != nil || res != network.Absent {
 			t.Fatalf("lookup = %v, %v; want absent", res, err)
 		}
 	})
 	t.Run("failed read", func(t *testing.T) {
-		api := script(t, exchange{method: "GET", path: "/rest/posts", status: 500, resp: `{"message":"Internal Server Error","status":500}`})
+		api := script(t, exchange{Method: "GET", Path: "/rest/posts", Status: 500, Resp: `{"message":"Internal Server Error","status":500}`})
 		a := newTest(t, api, nil)
 		if _, res, err := a.Lookup(t.Context(), &network.Post{Text: "Texte", CreatedAt: testNow}); err == nil || res != network.Unknown {
 			t.Fatalf("lookup = %v, %v; want unknown with an error", res, err)
@@ -329,17 +329,17 @@ func TestLookupPaging(t *testing.T) {
 }
 
 func TestMetricsRequests(t *testing.T) {
-	social := exchange{method: "GET", path: "/rest/socialActions/urn%3Ali%3Ashare%3A1", header: restHeaders("GET"),
-		resp: `{"commentsSummary":{"selectedComments":[],"aggregatedTotalComments":4,"totalFirstLevelComments":3},"$URN":"urn:li:socialActions:urn:li:share:1","likesSummary":{"selectedLikes":[],"likedByCurrentUser":false,"totalLikes":12,"aggregatedTotalLikes":12},"target":"urn:li:share:1"}`}
+	social := exchange{Method: "GET", Path: "/rest/socialActions/urn%3Ali%3Ashare%3A1", Header: restHeaders("GET"),
+		Resp: `{"commentsSummary":{"selectedComments":[],"aggregatedTotalComments":4,"totalFirstLevelComments":3},"$URN":"urn:li:socialActions:urn:li:share:1","likesSummary":{"selectedLikes":[],"likedByCurrentUser":false,"totalLikes":12,"aggregatedTotalLikes":12},"target":"urn:li:share:1"}`}
 	t.Run("organization", func(t *testing.T) {
-		api := script(t, social, exchange{method: "GET", path: "/rest/organizationalEntityShareStatistics", header: restHeaders("FINDER"),
-			check: func(t *testing.T, r *http.Request, _ []byte) {
+		api := script(t, social, exchange{Method: "GET", Path: "/rest/organizationalEntityShareStatistics", Header: restHeaders("FINDER"),
+			Check: func(t *testing.T, r *http.Request, _ []byte) {
 				want := "organizationalEntity=urn%3Ali%3Aorganization%3A5515715&q=organizationalEntity&shares=List(urn%3Ali%3Ashare%3A1)"
 				if r.URL.RawQuery != want {
 					t.Errorf("query %q, want %q", r.URL.RawQuery, want)
 				}
 			},
-			resp: `{"paging":{"start":0,"count":10,"links":[]},"elements":[{"totalShareStatistics":{"uniqueImpressionsCount":80,"shareCount":2,"engagement":0.2,"clickCount":9,"likeCount":12,"impressionCount":100,"commentCount":4},"share":"urn:li:share:1","organizationalEntity":"urn:li:organization:5515715"}]}`})
+			Resp: `{"paging":{"start":0,"count":10,"links":[]},"elements":[{"totalShareStatistics":{"uniqueImpressionsCount":80,"shareCount":2,"engagement":0.2,"clickCount":9,"likeCount":12,"impressionCount":100,"commentCount":4},"share":"urn:li:share:1","organizationalEntity":"urn:li:organization:5515715"}]}`})
 		a := newTest(t, api, nil)
 		m, err := a.Metrics(t.Context(), network.Ref{ID: "urn:li:share:1"})
 		if err != nil {
@@ -358,12 +358,12 @@ func TestMetricsRequests(t *testing.T) {
 	})
 	t.Run("ugcPost", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "GET", path: "/rest/socialActions/urn%3Ali%3AugcPost%3A5", resp: `{}`},
-			exchange{method: "GET", path: "/rest/organizationalEntityShareStatistics", check: func(t *testing.T, r *http.Request, _ []byte) {
+			exchange{Method: "GET", Path: "/rest/socialActions/urn%3Ali%3AugcPost%3A5", Resp: `{}`},
+			exchange{Method: "GET", Path: "/rest/organizationalEntityShareStatistics", Check: func(t *testing.T, r *http.Request, _ []byte) {
 				if !strings.HasSuffix(r.URL.RawQuery, "&ugcPosts=List(urn%3Ali%3AugcPost%3A5)") {
 					t.Errorf("query %q", r.URL.RawQuery)
 				}
-			}, resp: `{"elements":[]}`},
+			}, Resp: `{"elements":[]}`},
 		)
 		a := newTest(t, api, nil)
 		if _, err := a.Metrics(t.Context(), network.Ref{ID: "urn:li:ugcPost:5"}); err != nil {
@@ -381,8 +381,8 @@ func TestMetricsRequests(t *testing.T) {
 }
 
 func TestVersionHeader(t *testing.T) {
-	api := script(t, exchange{method: "DELETE", path: "/rest/posts/urn%3Ali%3Ashare%3A1", status: 204,
-		header: map[string]string{"LinkedIn-Version": "202601"}})
+	api := script(t, exchange{Method: "DELETE", Path: "/rest/posts/urn%3Ali%3Ashare%3A1", Status: 204,
+		Header: map[string]string{"LinkedIn-Version": "202601"}})
 	a := newTest(t, api, map[string]string{"version": "202601"})
 	if err := a.Delete(t.Context(), network.Ref{ID: "urn:li:share:1"}); err != nil {
 		t.Fatal(err)

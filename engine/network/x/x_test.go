@@ -57,9 +57,9 @@ func TestNewConfig(t *testing.T) {
 
 func TestPublishText(t *testing.T) {
 	api := script(t, exchange{
-		method: "POST", path: "/2/tweets", header: jsonHeaders(),
-		json:   `{"text":"Bonjour à tous"}`,
-		status: 201, resp: `{"data":{"id":"1880000000000000010","text":"Bonjour à tous","edit_history_tweet_ids":["1880000000000000010"]}}`,
+		Method: "POST", Path: "/2/tweets", Header: jsonHeaders(),
+		JSON:   `{"text":"Bonjour à tous"}`,
+		Status: 201, Resp: `{"data":{"id":"1880000000000000010","text":"Bonjour à tous","edit_history_tweet_ids":["1880000000000000010"]}}`,
 	})
 	a, _ := newTest(t, api, nil)
 	ref, err := a.Publish(t.Context(), &network.Post{Text: "Bonjour à tous", CreatedAt: testNow})
@@ -76,9 +76,9 @@ func TestPublishText(t *testing.T) {
 
 func TestPublishReplyWithPoll(t *testing.T) {
 	api := script(t, exchange{
-		method: "POST", path: "/2/tweets", header: jsonHeaders(),
-		json:   `{"text":"Votre préféré ?","reply":{"in_reply_to_tweet_id":"1880000000000000010"},"poll":{"options":["Oui","Non"],"duration_minutes":1440}}`,
-		status: 201, resp: `{"data":{"id":"1880000000000000011","text":"Votre préféré ?"}}`,
+		Method: "POST", Path: "/2/tweets", Header: jsonHeaders(),
+		JSON:   `{"text":"Votre préféré ?","reply":{"in_reply_to_tweet_id":"1880000000000000010"},"poll":{"options":["Oui","Non"],"duration_minutes":1440}}`,
+		Status: 201, Resp: `{"data":{"id":"1880000000000000011","text":"Votre préféré ?"}}`,
 	})
 	a, _ := newTest(t, api, nil)
 	_, err := a.Publish(t.Context(), &network.Post{
@@ -137,24 +137,24 @@ func multipartCheck(fields map[string]string, file string) func(*testing.T, *htt
 func TestPublishImagesWithAlt(t *testing.T) {
 	api := script(t,
 		exchange{
-			method: "POST", path: "/2/media/upload", header: bearer,
-			check: multipartCheck(map[string]string{"media_category": "tweet_image", "media_type": "image/png"}, "PNGDATA1"),
-			resp:  `{"data":{"id":"1900000000000000001","media_key":"3_1900000000000000001","size":8,"expires_after_secs":86400}}`,
+			Method: "POST", Path: "/2/media/upload", Header: bearer,
+			Check: multipartCheck(map[string]string{"media_category": "tweet_image", "media_type": "image/png"}, "PNGDATA1"),
+			Resp:  `{"data":{"id":"1900000000000000001","media_key":"3_1900000000000000001","size":8,"expires_after_secs":86400}}`,
 		},
 		exchange{
-			method: "POST", path: "/2/media/metadata", header: jsonHeaders(),
-			json: `{"id":"1900000000000000001","metadata":{"alt_text":{"text":"Un carré vert"}}}`,
-			resp: `{"data":{"id":"1900000000000000001","associated_metadata":{"alt_text":{"text":"Un carré vert"}}}}`,
+			Method: "POST", Path: "/2/media/metadata", Header: jsonHeaders(),
+			JSON: `{"id":"1900000000000000001","metadata":{"alt_text":{"text":"Un carré vert"}}}`,
+			Resp: `{"data":{"id":"1900000000000000001","associated_metadata":{"alt_text":{"text":"Un carré vert"}}}}`,
 		},
 		exchange{
-			method: "POST", path: "/2/media/upload", header: bearer,
-			check: multipartCheck(map[string]string{"media_category": "tweet_image", "media_type": "image/jpeg"}, "JPEGDATA"),
-			resp:  `{"data":{"id":"1900000000000000002","media_key":"3_1900000000000000002","size":8,"expires_after_secs":86400}}`,
+			Method: "POST", Path: "/2/media/upload", Header: bearer,
+			Check: multipartCheck(map[string]string{"media_category": "tweet_image", "media_type": "image/jpeg"}, "JPEGDATA"),
+			Resp:  `{"data":{"id":"1900000000000000002","media_key":"3_1900000000000000002","size":8,"expires_after_secs":86400}}`,
 		},
 		exchange{
-			method: "POST", path: "/2/tweets", header: jsonHeaders(),
-			json:   `{"text":"Deux images","media":{"media_ids":["1900000000000000001","1900000000000000002"]}}`,
-			status: 201, resp: `{"data":{"id":"1880000000000000012","text":"Deux images https://t.co/abc"}}`,
+			Method: "POST", Path: "/2/tweets", Header: jsonHeaders(),
+			JSON:   `{"text":"Deux images","media":{"media_ids":["1900000000000000001","1900000000000000002"]}}`,
+			Status: 201, Resp: `{"data":{"id":"1880000000000000012","text":"Deux images https://t.co/abc"}}`,
 		},
 	)
 	a, _ := newTest(t, api, nil)
@@ -171,28 +171,28 @@ func TestPublishVideoChunked(t *testing.T) {
 	statusQuery := url.Values{"command": {"STATUS"}, "media_id": {"1900000000000000009"}}
 	api := script(t,
 		exchange{
-			method: "POST", path: "/2/media/upload/initialize", header: jsonHeaders(),
-			json: `{"media_type":"video/mp4","total_bytes":10,"media_category":"tweet_video"}`,
-			resp: `{"data":{"id":"1900000000000000009","media_key":"7_1900000000000000009","expires_after_secs":86399}}`,
+			Method: "POST", Path: "/2/media/upload/initialize", Header: jsonHeaders(),
+			JSON: `{"media_type":"video/mp4","total_bytes":10,"media_category":"tweet_video"}`,
+			Resp: `{"data":{"id":"1900000000000000009","media_key":"7_1900000000000000009","expires_after_secs":86399}}`,
 		},
-		exchange{method: "POST", path: "/2/media/upload/1900000000000000009/append", header: bearer,
-			check: multipartCheck(map[string]string{"segment_index": "0"}, "0123"), resp: `{"data":{"expires_at":1772535600}}`},
-		exchange{method: "POST", path: "/2/media/upload/1900000000000000009/append", header: bearer,
-			check: multipartCheck(map[string]string{"segment_index": "1"}, "4567"), resp: `{"data":{"expires_at":1772535600}}`},
-		exchange{method: "POST", path: "/2/media/upload/1900000000000000009/append", header: bearer,
-			check: multipartCheck(map[string]string{"segment_index": "2"}, "89"), resp: `{"data":{"expires_at":1772535600}}`},
+		exchange{Method: "POST", Path: "/2/media/upload/1900000000000000009/append", Header: bearer,
+			Check: multipartCheck(map[string]string{"segment_index": "0"}, "0123"), Resp: `{"data":{"expires_at":1772535600}}`},
+		exchange{Method: "POST", Path: "/2/media/upload/1900000000000000009/append", Header: bearer,
+			Check: multipartCheck(map[string]string{"segment_index": "1"}, "4567"), Resp: `{"data":{"expires_at":1772535600}}`},
+		exchange{Method: "POST", Path: "/2/media/upload/1900000000000000009/append", Header: bearer,
+			Check: multipartCheck(map[string]string{"segment_index": "2"}, "89"), Resp: `{"data":{"expires_at":1772535600}}`},
 		exchange{
-			method: "POST", path: "/2/media/upload/1900000000000000009/finalize", header: bearer,
-			resp: `{"data":{"id":"1900000000000000009","media_key":"7_1900000000000000009","size":10,"expires_after_secs":86400,"processing_info":{"state":"pending","check_after_secs":3}}}`,
+			Method: "POST", Path: "/2/media/upload/1900000000000000009/finalize", Header: bearer,
+			Resp: `{"data":{"id":"1900000000000000009","media_key":"7_1900000000000000009","size":10,"expires_after_secs":86400,"processing_info":{"state":"pending","check_after_secs":3}}}`,
 		},
-		exchange{method: "GET", path: "/2/media/upload", query: statusQuery, header: bearer,
-			resp: `{"data":{"id":"1900000000000000009","processing_info":{"state":"in_progress","check_after_secs":5,"progress_percent":40}}}`},
-		exchange{method: "GET", path: "/2/media/upload", query: statusQuery, header: bearer,
-			resp: `{"data":{"id":"1900000000000000009","processing_info":{"state":"succeeded","progress_percent":100}}}`},
+		exchange{Method: "GET", Path: "/2/media/upload", Query: statusQuery, Header: bearer,
+			Resp: `{"data":{"id":"1900000000000000009","processing_info":{"state":"in_progress","check_after_secs":5,"progress_percent":40}}}`},
+		exchange{Method: "GET", Path: "/2/media/upload", Query: statusQuery, Header: bearer,
+			Resp: `{"data":{"id":"1900000000000000009","processing_info":{"state":"succeeded","progress_percent":100}}}`},
 		exchange{
-			method: "POST", path: "/2/tweets", header: jsonHeaders(),
-			json:   `{"text":"La vidéo","media":{"media_ids":["1900000000000000009"]}}`,
-			status: 201, resp: `{"data":{"id":"1880000000000000013","text":"La vidéo https://t.co/v"}}`,
+			Method: "POST", Path: "/2/tweets", Header: jsonHeaders(),
+			JSON:   `{"text":"La vidéo","media":{"media_ids":["1900000000000000009"]}}`,
+			Status: 201, Resp: `{"data":{"id":"1880000000000000013","text":"La vidéo https://t.co/v"}}`,
 		},
 	)
 	a, slept := newTest(t, api, nil)
@@ -208,10 +208,10 @@ func TestPublishVideoChunked(t *testing.T) {
 
 func TestMediaProcessingFailed(t *testing.T) {
 	api := script(t,
-		exchange{method: "POST", path: "/2/media/upload/initialize", resp: `{"data":{"id":"1900000000000000009","media_key":"16_1900000000000000009"}}`},
-		exchange{method: "POST", path: "/2/media/upload/1900000000000000009/append", resp: `{}`},
-		exchange{method: "POST", path: "/2/media/upload/1900000000000000009/finalize",
-			resp: `{"data":{"id":"1900000000000000009","processing_info":{"state":"failed","error":{"code":1,"message":"InvalidMedia"}}}}`},
+		exchange{Method: "POST", Path: "/2/media/upload/initialize", Resp: `{"data":{"id":"1900000000000000009","media_key":"16_1900000000000000009"}}`},
+		exchange{Method: "POST", Path: "/2/media/upload/1900000000000000009/append", Resp: `{}`},
+		exchange{Method: "POST", Path: "/2/media/upload/1900000000000000009/finalize",
+			Resp: `{"data":{"id":"1900000000000000009","processing_info":{"state":"failed","error":{"code":1,"message":"InvalidMedia"}}}}`},
 	)
 	a, _ := newTest(t, api, nil)
 	_, err := a.Publish(t.Context(), &network.Post{Text: "gif", Media: []network.Media{{MIME: "image/gif", Data: []byte("GIF89a")}}})
@@ -260,7 +260,7 @@ func TestValidate(t *testing.T) {
 
 func TestDelete(t *testing.T) {
 	t.Run("deleted", func(t *testing.T) {
-		api := script(t, exchange{method: "DELETE", path: "/2/tweets/1880000000000000010", header: bearer, resp: `{"data":{"deleted":true}}`})
+		api := script(t, exchange{Method: "DELETE", Path: "/2/tweets/1880000000000000010", Header: bearer, Resp: `{"data":{"deleted":true}}`})
 		a, _ := newTest(t, api, nil)
 		if err := a.Delete(t.Context(), network.Ref{ID: "1880000000000000010"}); err != nil {
 			t.Fatal(err)
@@ -268,9 +268,9 @@ func TestDelete(t *testing.T) {
 	})
 	t.Run("gone already", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "DELETE", path: "/2/tweets/1880000000000000010", resp: `{"data":{"deleted":false}}`},
-			exchange{method: "GET", path: "/2/tweets", query: url.Values{"ids": {"1880000000000000010"}},
-				resp: `{"errors":[{"value":"1880000000000000010","detail":"Could not find tweet with ids: [1880000000000000010].","title":"Not Found Error","resource_type":"tweet","parameter":"ids","resource_id":"1880000000000000010","type":"https://api.twitter.com/2/problems/resource-not-found"}]}`},
+			exchange{Method: "DELETE", Path: "/2/tweets/1880000000000000010", Resp: `{"data":{"deleted":false}}`},
+			exchange{Method: "GET", Path: "/2/tweets", Query: url.Values{"ids": {"1880000000000000010"}},
+				Resp: `{"errors":[{"value":"1880000000000000010","detail":"Could not find tweet with ids: [1880000000000000010].","title":"Not Found Error","resource_type":"tweet","parameter":"ids","resource_id":"1880000000000000010","type":"https://api.twitter.com/2/problems/resource-not-found"}]}`},
 		)
 		a, _ := newTest(t, api, nil)
 		if err := a.Delete(t.Context(), network.Ref{ID: "1880000000000000010"}); err != nil {
@@ -278,8 +278,8 @@ func TestDelete(t *testing.T) {
 		}
 	})
 	t.Run("404", func(t *testing.T) {
-		api := script(t, exchange{method: "DELETE", path: "/2/tweets/1880000000000000010", status: 404,
-			resp: `{"title":"Not Found Error","detail":"Could not find tweet","type":"https://api.x.com/2/problems/resource-not-found","status":404}`})
+		api := script(t, exchange{Method: "DELETE", Path: "/2/tweets/1880000000000000010", Status: 404,
+			Resp: `{"title":"Not Found Error","detail":"Could not find tweet","type":"https://api.x.com/2/problems/resource-not-found","status":404}`})
 		a, _ := newTest(t, api, nil)
 		if err := a.Delete(t.Context(), network.Ref{ID: "1880000000000000010"}); err != nil {
 			t.Fatal(err)
@@ -287,8 +287,8 @@ func TestDelete(t *testing.T) {
 	})
 	t.Run("refused", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "DELETE", path: "/2/tweets/1880000000000000010", resp: `{"data":{"deleted":false}}`},
-			exchange{method: "GET", path: "/2/tweets", resp: `{"data":[{"id":"1880000000000000010","text":"still here"}]}`},
+			exchange{Method: "DELETE", Path: "/2/tweets/1880000000000000010", Resp: `{"data":{"deleted":false}}`},
+			exchange{Method: "GET", Path: "/2/tweets", Resp: `{"data":[{"id":"1880000000000000010","text":"still here"}]}`},
 		)
 		a, _ := newTest(t, api, nil)
 		if err := a.Delete(t.Context(), network.Ref{ID: "1880000000000000010"}); err == nil {
@@ -307,11 +307,11 @@ func TestEdit(t *testing.T) {
 	lookup := url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"created_at,edit_controls"}}
 	t.Run("within the window", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "GET", path: "/2/tweets", query: lookup, header: bearer,
-				resp: `{"data":[{"id":"1880000000000000010","text":"v1","created_at":"2026-03-02T09:50:00.000Z","edit_history_tweet_ids":["1880000000000000010"],"edit_controls":{"is_edit_eligible":true,"editable_until":"2026-03-02T10:20:00.000Z","edits_remaining":5}}]}`},
-			exchange{method: "POST", path: "/2/tweets", header: jsonHeaders(),
-				json:   `{"text":"v2","edit_options":{"previous_post_id":"1880000000000000010"}}`,
-				status: 201, resp: `{"data":{"id":"1880000000000000020","text":"v2","edit_history_tweet_ids":["1880000000000000010","1880000000000000020"]}}`},
+			exchange{Method: "GET", Path: "/2/tweets", Query: lookup, Header: bearer,
+				Resp: `{"data":[{"id":"1880000000000000010","text":"v1","created_at":"2026-03-02T09:50:00.000Z","edit_history_tweet_ids":["1880000000000000010"],"edit_controls":{"is_edit_eligible":true,"editable_until":"2026-03-02T10:20:00.000Z","edits_remaining":5}}]}`},
+			exchange{Method: "POST", Path: "/2/tweets", Header: jsonHeaders(),
+				JSON:   `{"text":"v2","edit_options":{"previous_post_id":"1880000000000000010"}}`,
+				Status: 201, Resp: `{"data":{"id":"1880000000000000020","text":"v2","edit_history_tweet_ids":["1880000000000000010","1880000000000000020"]}}`},
 		)
 		a, _ := newTest(t, api, nil)
 		ref, err := a.Edit(t.Context(), network.Ref{ID: "1880000000000000010", Extra: map[string]string{extraCreatedAt: "2026-03-02T09:50:00Z"}}, &network.Post{Text: "v2"})
@@ -332,7 +332,7 @@ func TestEdit(t *testing.T) {
 	}
 	for _, r := range refusals {
 		t.Run(r.name, func(t *testing.T) {
-			api := script(t, exchange{method: "GET", path: "/2/tweets", query: lookup, resp: r.resp})
+			api := script(t, exchange{Method: "GET", Path: "/2/tweets", Query: lookup, Resp: r.resp})
 			a, _ := newTest(t, api, nil)
 			_, err := a.Edit(t.Context(), network.Ref{ID: "1880000000000000010"}, &network.Post{Text: "v2"})
 			if !errors.Is(err, network.ErrUnsupported) || network.ClassOf(err) != network.Permanent {
@@ -341,8 +341,8 @@ func TestEdit(t *testing.T) {
 		})
 	}
 	t.Run("gone", func(t *testing.T) {
-		api := script(t, exchange{method: "GET", path: "/2/tweets", query: lookup,
-			resp: `{"errors":[{"title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found","detail":"Could not find tweet with ids: [1880000000000000010]."}]}`})
+		api := script(t, exchange{Method: "GET", Path: "/2/tweets", Query: lookup,
+			Resp: `{"errors":[{"title":"Not Found Error","type":"https://api.twitter.com/2/problems/resource-not-found","detail":"Could not find tweet with ids: [1880000000000000010]."}]}`})
 		a, _ := newTest(t, api, nil)
 		_, err := a.Edit(t.Context(), network.Ref{ID: "1880000000000000010"}, &network.Post{Text: "v2"})
 		if !errors.Is(err, network.ErrNotFound) {
@@ -360,9 +360,9 @@ func TestEdit(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	t.Run("young post, renamed fields", func(t *testing.T) {
-		api := script(t, exchange{method: "GET", path: "/2/tweets", header: bearer,
-			query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics,non_public_metrics"}},
-			resp:  `{"data":[{"id":"1880000000000000010","text":"t","public_metrics":{"repost_count":3,"reply_count":4,"like_count":5,"quote_count":6,"bookmark_count":7,"impression_count":80},"non_public_metrics":{"impression_count":90,"url_link_clicks":11,"user_profile_clicks":2}}]}`})
+		api := script(t, exchange{Method: "GET", Path: "/2/tweets", Header: bearer,
+			Query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics,non_public_metrics"}},
+			Resp:  `{"data":[{"id":"1880000000000000010","text":"t","public_metrics":{"repost_count":3,"reply_count":4,"like_count":5,"quote_count":6,"bookmark_count":7,"impression_count":80},"non_public_metrics":{"impression_count":90,"url_link_clicks":11,"user_profile_clicks":2}}]}`})
 		a, _ := newTest(t, api, nil)
 		m, err := a.Metrics(t.Context(), network.Ref{ID: "1880000000000000010", Extra: map[string]string{extraCreatedAt: "2026-03-01T10:00:00Z"}})
 		if err != nil {
@@ -372,9 +372,9 @@ func TestMetrics(t *testing.T) {
 		checkMetrics(t, m, want)
 	})
 	t.Run("old post, public only", func(t *testing.T) {
-		api := script(t, exchange{method: "GET", path: "/2/tweets",
-			query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics"}},
-			resp:  `{"data":[{"id":"1880000000000000010","text":"t","public_metrics":{"retweet_count":1,"reply_count":2,"like_count":3,"quote_count":4,"bookmark_count":5,"impression_count":6}}]}`})
+		api := script(t, exchange{Method: "GET", Path: "/2/tweets",
+			Query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics"}},
+			Resp:  `{"data":[{"id":"1880000000000000010","text":"t","public_metrics":{"retweet_count":1,"reply_count":2,"like_count":3,"quote_count":4,"bookmark_count":5,"impression_count":6}}]}`})
 		a, _ := newTest(t, api, nil)
 		m, err := a.Metrics(t.Context(), network.Ref{ID: "1880000000000000010", Extra: map[string]string{extraCreatedAt: "2026-01-01T10:00:00Z"}})
 		if err != nil {
@@ -384,12 +384,12 @@ func TestMetrics(t *testing.T) {
 	})
 	t.Run("non-public refused", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "GET", path: "/2/tweets", status: 403,
-				query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics,non_public_metrics"}},
-				resp:  `{"title":"Forbidden","type":"about:blank","status":403,"detail":"Sorry, you are not authorized to access 'non_public_metrics'."}`},
-			exchange{method: "GET", path: "/2/tweets",
-				query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics"}},
-				resp:  `{"data":[{"id":"1880000000000000010","text":"t","public_metrics":{"retweet_count":1,"reply_count":0,"like_count":2,"quote_count":0,"bookmark_count":0,"impression_count":9}}]}`},
+			exchange{Method: "GET", Path: "/2/tweets", Status: 403,
+				Query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics,non_public_metrics"}},
+				Resp:  `{"title":"Forbidden","type":"about:blank","status":403,"detail":"Sorry, you are not authorized to access 'non_public_metrics'."}`},
+			exchange{Method: "GET", Path: "/2/tweets",
+				Query: url.Values{"ids": {"1880000000000000010"}, "tweet.fields": {"public_metrics"}},
+				Resp:  `{"data":[{"id":"1880000000000000010","text":"t","public_metrics":{"retweet_count":1,"reply_count":0,"like_count":2,"quote_count":0,"bookmark_count":0,"impression_count":9}}]}`},
 		)
 		a, _ := newTest(t, api, nil)
 		m, err := a.Metrics(t.Context(), network.Ref{ID: "1880000000000000010"})
@@ -421,8 +421,8 @@ func checkMetrics(t *testing.T, m network.Metrics, want map[string]int64) {
 }
 
 func TestFollowers(t *testing.T) {
-	api := script(t, exchange{method: "GET", path: "/2/users/me", header: bearer, query: url.Values{"user.fields": {"public_metrics"}},
-		resp: `{"data":{"id":"1600000000000000001","name":"Clairon","username":"clairon_fr","public_metrics":{"followers_count":1234,"following_count":5,"tweet_count":99,"listed_count":1}}}`})
+	api := script(t, exchange{Method: "GET", Path: "/2/users/me", Header: bearer, Query: url.Values{"user.fields": {"public_metrics"}},
+		Resp: `{"data":{"id":"1600000000000000001","name":"Clairon","username":"clairon_fr","public_metrics":{"followers_count":1234,"following_count":5,"tweet_count":99,"listed_count":1}}}`})
 	a, _ := newTest(t, api, nil)
 	n, err := a.Followers(t.Context())
 	if err != nil || n != 1234 {
@@ -432,9 +432,9 @@ func TestFollowers(t *testing.T) {
 
 func TestUserIDFetchedOnce(t *testing.T) {
 	api := script(t,
-		exchange{method: "GET", path: "/2/users/me", query: url.Values{}, resp: `{"data":{"id":"42","name":"C","username":"someone"}}`},
-		exchange{method: "GET", path: "/2/users/42/tweets", resp: `{"meta":{"result_count":0}}`},
-		exchange{method: "GET", path: "/2/users/42/tweets", resp: `{"meta":{"result_count":0}}`},
+		exchange{Method: "GET", Path: "/2/users/me", Query: url.Values{}, Resp: `{"data":{"id":"42","name":"C","username":"someone"}}`},
+		exchange{Method: "GET", Path: "/2/users/42/tweets", Resp: `{"meta":{"result_count":0}}`},
+		exchange{Method: "GET", Path: "/2/users/42/tweets", Resp: `{"meta":{"result_count":0}}`},
 	)
 	a, _ := newTest(t, api, map[string]string{"user_id": "", "handle": ""})
 	for range 2 {
@@ -450,16 +450,16 @@ func TestUserIDFetchedOnce(t *testing.T) {
 func TestInteractionsRequests(t *testing.T) {
 	t.Run("replies", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "GET", path: "/2/tweets/search/recent", header: bearer, query: url.Values{
+			exchange{Method: "GET", Path: "/2/tweets/search/recent", Header: bearer, Query: url.Values{
 				"query": {"conversation_id:1880000000000000010"}, "max_results": {"100"}, "start_time": {"2026-02-23T10:01:00Z"},
 				"tweet.fields": {"author_id,conversation_id,created_at,in_reply_to_user_id,referenced_tweets"},
 				"expansions":   {"author_id"}, "user.fields": {"username"},
-			}, resp: `{"data":[{"id":"31","text":"moi !","author_id":"7","created_at":"2026-03-01T12:00:00.000Z"},{"id":"32","text":"suite du fil","author_id":"1600000000000000001","created_at":"2026-03-01T12:01:00.000Z"}],"includes":{"users":[{"id":"7","name":"Ana","username":"ana"}]},"meta":{"result_count":2,"next_token":"b26v89c19zqg8o3fpdg"}}`},
-			exchange{method: "GET", path: "/2/tweets/search/recent", check: func(t *testing.T, r *http.Request, _ []byte) {
+			}, Resp: `{"data":[{"id":"31","text":"moi !","author_id":"7","created_at":"2026-03-01T12:00:00.000Z"},{"id":"32","text":"suite du fil","author_id":"1600000000000000001","created_at":"2026-03-01T12:01:00.000Z"}],"includes":{"users":[{"id":"7","name":"Ana","username":"ana"}]},"meta":{"result_count":2,"next_token":"b26v89c19zqg8o3fpdg"}}`},
+			exchange{Method: "GET", Path: "/2/tweets/search/recent", Check: func(t *testing.T, r *http.Request, _ []byte) {
 				if got := r.URL.Query().Get("next_token"); got != "b26v89c19zqg8o3fpdg" {
 					t.Errorf("next_token = %q", got)
 				}
-			}, resp: `{"data":[{"id":"33","text":"et moi","author_id":"8","created_at":"2026-03-01T13:00:00.000Z"}],"meta":{"result_count":1}}`},
+			}, Resp: `{"data":[{"id":"33","text":"et moi","author_id":"8","created_at":"2026-03-01T13:00:00.000Z"}],"meta":{"result_count":1}}`},
 		)
 		a, _ := newTest(t, api, nil)
 		got, err := a.Interactions(t.Context(), network.Ref{ID: "1880000000000000010"}, network.Reply, time.Time{})
@@ -472,10 +472,10 @@ func TestInteractionsRequests(t *testing.T) {
 	})
 	t.Run("likes", func(t *testing.T) {
 		api := script(t,
-			exchange{method: "GET", path: "/2/tweets/1880000000000000010/liking_users", query: url.Values{"max_results": {"100"}},
-				resp: `{"data":[{"id":"7","name":"Ana","username":"ana"}],"meta":{"result_count":1,"next_token":"7140dibdnow9c7btw1"}}`},
-			exchange{method: "GET", path: "/2/tweets/1880000000000000010/liking_users", query: url.Values{"max_results": {"100"}, "pagination_token": {"7140dibdnow9c7btw1"}},
-				resp: `{"data":[{"id":"8","name":"Bo","username":"bo"}],"meta":{"result_count":1}}`},
+			exchange{Method: "GET", Path: "/2/tweets/1880000000000000010/liking_users", Query: url.Values{"max_results": {"100"}},
+				Resp: `{"data":[{"id":"7","name":"Ana","username":"ana"}],"meta":{"result_count":1,"next_token":"7140dibdnow9c7btw1"}}`},
+			exchange{Method: "GET", Path: "/2/tweets/1880000000000000010/liking_users", Query: url.Values{"max_results": {"100"}, "pagination_token": {"7140dibdnow9c7btw1"}},
+				Resp: `{"data":[{"id":"8","name":"Bo","username":"bo"}],"meta":{"result_count":1}}`},
 		)
 		a, _ := newTest(t, api, nil)
 		got, err := a.Interactions(t.Context(), network.Ref{ID: "1880000000000000010"}, network.Like, time.Time{})
