@@ -64,7 +64,7 @@ type Fake struct {
 	done   chan struct{}
 
 	mu       sync.Mutex
-	clock    time.Time
+	clock    *networktest.Clock
 	seq      int64
 	posts    []*post
 	byURN    map[string]*post
@@ -130,7 +130,7 @@ func New(opts Options) *Fake {
 	f := &Fake{
 		author:  opts.Author,
 		done:    make(chan struct{}),
-		clock:   opts.Start,
+		clock:   networktest.NewClock(opts.Start),
 		seq:     7141138937766391808,
 		byURN:   map[string]*post{},
 		images:  map[string]*image{},
@@ -166,18 +166,10 @@ func (f *Fake) Config() network.Config {
 }
 
 // Now reads the fake clock.
-func (f *Fake) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.clock
-}
+func (f *Fake) Now() time.Time { return f.clock.Now() }
 
 // Advance moves the fake clock forward.
-func (f *Fake) Advance(d time.Duration) {
-	f.mu.Lock()
-	f.clock = f.clock.Add(d)
-	f.mu.Unlock()
-}
+func (f *Fake) Advance(d time.Duration) { f.clock.Advance(d) }
 
 // Messages returns the author's posts, deleted ones excluded, in creation
 // order.
@@ -247,7 +239,7 @@ func (f *Fake) Comment(urn, actor, text string) string {
 	}
 	f.seq++
 	id := strconv.FormatInt(f.seq, 10)
-	p.comments = append(p.comments, social{id: id, actor: actor, text: text, at: f.clock})
+	p.comments = append(p.comments, social{id: id, actor: actor, text: text, at: f.clock.Now()})
 	return id
 }
 
@@ -256,7 +248,7 @@ func (f *Fake) Like(urn, actor string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if p := f.byURN[urn]; p != nil {
-		p.likes = append(p.likes, social{actor: actor, at: f.clock})
+		p.likes = append(p.likes, social{actor: actor, at: f.clock.Now()})
 	}
 }
 
@@ -300,8 +292,8 @@ func (f *Fake) storeLocked(commentary string, images []imageRef) *post {
 		visibility: "PUBLIC",
 		lifecycle:  "PUBLISHED",
 		images:     images,
-		created:    f.clock,
-		modified:   f.clock,
+		created:    f.clock.Now(),
+		modified:   f.clock.Now(),
 	}
 	f.posts = append(f.posts, p)
 	f.byURN[p.urn] = p

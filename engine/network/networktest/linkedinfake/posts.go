@@ -136,7 +136,7 @@ func (f *Fake) createPost(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) duplicateLocked(commentary string, images []imageRef) *post {
 	for i := len(f.posts) - 1; i >= 0; i-- {
 		p := f.posts[i]
-		if p.author != f.author || f.clock.Sub(p.created) > duplicateWindow || p.commentary != commentary || len(p.images) != len(images) {
+		if p.author != f.author || f.clock.Now().Sub(p.created) > duplicateWindow || p.commentary != commentary || len(p.images) != len(images) {
 			continue
 		}
 		same := true
@@ -297,7 +297,7 @@ func (f *Fake) updatePost(w http.ResponseWriter, r *http.Request) {
 		p.commentary = *commentary
 	}
 	p.edited = true
-	p.modified = f.clock
+	p.modified = f.clock.Now()
 	f.writes++
 	f.mu.Unlock()
 	f.respondAfter(w, r, fault, func() { w.WriteHeader(http.StatusNoContent) })

@@ -36,7 +36,7 @@ func (f *Fake) initializeUpload(w http.ResponseWriter, r *http.Request) {
 	f.images[urn] = &image{urn: urn, owner: f.author}
 	f.uploads[token] = urn
 	writeJSON(w, http.StatusOK, map[string]any{"value": map[string]any{
-		"uploadUrlExpiresAt": f.clock.Add(24 * time.Hour).UnixMilli(),
+		"uploadUrlExpiresAt": f.clock.Now().Add(24 * time.Hour).UnixMilli(),
 		"uploadUrl":          f.srv.URL + "/dms-uploads/sp/" + token,
 		"image":              urn,
 	}})

@@ -62,7 +62,7 @@ type Fake struct {
 	done chan struct{}
 
 	mu       sync.Mutex
-	clock    time.Time
+	clock    *networktest.Clock
 	nextID   uint64
 	posts    []*post          // every post, in creation order
 	byID     map[string]*post // by id
@@ -112,7 +112,7 @@ func New(opts Options) *Fake {
 	f := &Fake{
 		opts:    opts,
 		done:    make(chan struct{}),
-		clock:   opts.Start,
+		clock:   networktest.NewClock(opts.Start),
 		nextID:  1880000000000000000,
 		byID:    map[string]*post{},
 		users:   map[string]*account{UserID: {id: UserID, name: "Clairon", username: Username}},
@@ -156,18 +156,10 @@ func (f *Fake) Config() network.Config {
 }
 
 // Now reads the fake clock.
-func (f *Fake) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.clock
-}
+func (f *Fake) Now() time.Time { return f.clock.Now() }
 
 // Advance moves the fake clock forward.
-func (f *Fake) Advance(d time.Duration) {
-	f.mu.Lock()
-	f.clock = f.clock.Add(d)
-	f.mu.Unlock()
-}
+func (f *Fake) Advance(d time.Duration) { f.clock.Advance(d) }
 
 // Messages returns the account's current posts (the latest version of each
 // edited post, deleted ones excluded) in creation order.
@@ -308,7 +300,7 @@ func (f *Fake) storeLocked(author, text, replyTo, quoteOf string, mediaIDs, poll
 		id:       f.newIDLocked(),
 		author:   author,
 		text:     text,
-		created:  f.clock,
+		created:  f.clock.Now(),
 		replyTo:  replyTo,
 		quoteOf:  quoteOf,
 		media:    mediaIDs,

@@ -172,7 +172,7 @@ func (f *Fake) uploadAppend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.segments[seg] = file
-	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"expires_at": f.clock.Unix() + 86399}})
+	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"expires_at": f.clock.Now().Unix() + 86399}})
 }
 
 // uploadFinalize serves POST /2/media/upload/:id/finalize. GIFs and videos

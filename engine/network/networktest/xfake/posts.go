@@ -138,7 +138,7 @@ func (f *Fake) editRefusalLocked(prev *post) string {
 		return "You are not permitted to edit this Post."
 	case len(prev.poll) > 0:
 		return "Posts with polls cannot be edited."
-	case f.clock.Sub(f.byID[prev.chain[0]].created) > 30*time.Minute:
+	case f.clock.Now().Sub(f.byID[prev.chain[0]].created) > 30*time.Minute:
 		return "This Post can no longer be edited: the 30-minute edit window has passed."
 	case len(prev.chain) > 5:
 		return "This Post has reached the maximum number of edits."
@@ -280,7 +280,7 @@ func (f *Fake) search(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	floor := f.clock.Add(-searchWindowLimit)
+	floor := f.clock.Now().Add(-searchWindowLimit)
 	if !start.IsZero() && start.Before(floor) {
 		invalid(w, "start_time", "Invalid 'start_time':'"+start.Format(time.RFC3339)+"'. 'start_time' must be on or after "+floor.Format(time.RFC3339))
 		return
@@ -472,7 +472,7 @@ func (f *Fake) postJSONLocked(p *post, fields map[string]bool) (map[string]any, 
 		}
 	}
 	if fields["non_public_metrics"] {
-		if f.clock.Sub(p.created) >= 30*24*time.Hour {
+		if f.clock.Now().Sub(p.created) >= 30*24*time.Hour {
 			return obj, map[string]any{
 				"value": p.id, "detail": "Sorry, you are not authorized to access 'non_public_metrics' on the Tweet with ids " + p.id + ".",
 				"title": "Field Authorization Error", "resource_type": "tweet", "parameter": "non_public_metrics",

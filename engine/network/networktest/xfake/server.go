@@ -102,7 +102,7 @@ func (f *Fake) authenticated(r *http.Request, body []byte) bool {
 func (f *Fake) limited(key string, rt route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
-		now := f.clock
+		now := f.clock.Now()
 		win := f.windows[key]
 		if win == nil || !now.Before(win.start.Add(rateWindow)) {
 			win = &window{start: now}
@@ -132,7 +132,7 @@ func (f *Fake) limited(key string, rt route) http.HandlerFunc {
 func (f *Fake) dailyHeaders(h http.Header) {
 	f.mu.Lock()
 	used := f.writes
-	reset := f.clock.Truncate(24 * time.Hour).Add(24 * time.Hour).Unix()
+	reset := f.clock.Now().Truncate(24 * time.Hour).Add(24 * time.Hour).Unix()
 	f.mu.Unlock()
 	h.Set("x-user-limit-24hour-limit", strconv.Itoa(userDailyLimit))
 	h.Set("x-user-limit-24hour-remaining", strconv.Itoa(max(userDailyLimit-used, 0)))
@@ -162,7 +162,7 @@ func (f *Fake) failBefore(w http.ResponseWriter, fault networktest.Fault) bool {
 		problem(w, http.StatusInternalServerError, "Internal Server Error", "Internal Server Error", "about:blank")
 	case networktest.RateLimit:
 		f.mu.Lock()
-		reset := f.clock.Add(retryAfter).Unix()
+		reset := f.clock.Now().Add(retryAfter).Unix()
 		f.mu.Unlock()
 		w.Header().Set("x-rate-limit-remaining", "0")
 		w.Header().Set("x-rate-limit-reset", strconv.FormatInt(reset, 10))
