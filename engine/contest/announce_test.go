@@ -26,7 +26,7 @@ func TestAnnouncementGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "announcement.golden.md", out)
+	checkGolden(t, "announcement.golden.md", out)
 
 	d, ds := content.ParseDocument(AnnouncementPath("noel"), content.KindPost, out)
 	if d == nil || ds.HasErrors() {

@@ -61,7 +61,7 @@ func TestDrawGolden(t *testing.T) {
 	}
 	snap, _ := h.Read(context.Background())
 	data := snap.State.Files[DrawPath("noel")]
-	golden(t, "draw.golden.json", data)
+	checkGolden(t, "draw.golden.json", data)
 
 	if head.Version != snap.Version {
 		t.Errorf("head %s, state at %s", head.Version, snap.Version)

@@ -1,36 +1,21 @@
 package githubactions_test
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clairon-dev/clairon/engine/internal/golden"
 
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/githubactions"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/name, or rewrites it with -update.
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 func TestCommandEscaping(t *testing.T) {
@@ -182,7 +167,7 @@ func TestAnnotateGolden(t *testing.T) {
 	if err := githubactions.Annotate(&b, l, "content/"); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "annotate.golden", b.String())
+	checkGolden(t, "annotate.golden", b.String())
 
 	b.Reset()
 	githubactions.Annotate(&b, l[:2], ".")

@@ -45,13 +45,13 @@ func sampleReport(t *testing.T, fixture string) githubactions.Report {
 
 func TestReportMarkdownGolden(t *testing.T) {
 	pr := sampleReport(t, "pull_request")
-	golden(t, "report_pull_request.golden", pr.Markdown(githubactions.Marker(pr.Root), githubactions.CommentLimit))
+	checkGolden(t, "report_pull_request.golden", pr.Markdown(githubactions.Marker(pr.Root), githubactions.CommentLimit))
 
 	fork := sampleReport(t, "pull_request_fork")
 	fork.Diagnostics = append(fork.Diagnostics, diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: "posts/a.md", Line: 4, Col: 1}, Code: "unknown-key", Message: `unknown key "tittle"`})
 	fork.Plan = nil
 	fork.Notes = []string{"This pull request comes from camille-roux/contenus: GitHub gives its workflow a read-only token."}
-	golden(t, "report_fork.golden", fork.Markdown("", githubactions.SummaryLimit))
+	checkGolden(t, "report_fork.golden", fork.Markdown("", githubactions.SummaryLimit))
 
 	push := sampleReport(t, "push")
 	push.Mode = githubactions.ModeApply
@@ -64,7 +64,7 @@ func TestReportMarkdownGolden(t *testing.T) {
 			LastError: "timeout after 30s | no answer"}},
 		Failed: true,
 	}
-	golden(t, "report_push.golden", push.Markdown("", githubactions.SummaryLimit))
+	checkGolden(t, "report_push.golden", push.Markdown("", githubactions.SummaryLimit))
 }
 
 func TestReportMarkdownLimits(t *testing.T) {

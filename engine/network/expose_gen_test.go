@@ -2,15 +2,13 @@ package network
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"go/format"
-	"os"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite generated and golden files")
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+)
 
 // optionalNames are the optional interfaces in the bit order of wrap.go.
 var optionalNames = []struct{ bit, iface string }{
@@ -63,17 +61,6 @@ func renderExpose() []byte {
 }
 
 func TestExposeGenerated(t *testing.T) {
-	want := renderExpose()
-	if *update {
-		if err := os.WriteFile("expose_gen.go", want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile("expose_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("expose_gen.go is stale: run go test ./engine/network -run TestExposeGenerated -update")
-	}
+	// Stale when it differs: go test ./engine/network -run TestExposeGenerated -update
+	golden.Check(t, "expose_gen.go", renderExpose())
 }

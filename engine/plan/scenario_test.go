@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"github.com/clairon-dev/clairon/engine/internal/golden"
 
 	"golang.org/x/tools/txtar"
 
@@ -23,8 +24,6 @@ import (
 	"github.com/clairon-dev/clairon/engine/state"
 	"github.com/clairon-dev/clairon/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite the want sections of the scenarios")
 
 // TestScenarios runs every testdata/scenarios/*.txtar: a content repository,
 // a state (state.json, a list of records), a time (now), and the plan
@@ -42,7 +41,7 @@ func TestScenarios(t *testing.T) {
 			}
 			got := runScenario(t, ar)
 			want := section(ar, "want")
-			if *update {
+			if golden.Updating() {
 				setSection(ar, "want", got)
 				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
 					t.Fatal(err)

@@ -2,20 +2,19 @@ package render_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/network/all"
 	"github.com/clairon-dev/clairon/engine/render"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestSampleGolden renders every post of the sample repository for every
 // account it targets and compares with testdata/sample/*.golden.
@@ -60,24 +59,9 @@ func TestSampleGolden(t *testing.T) {
 		}
 		name := strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(d.Path, "posts/"), ".md"), "/", "_") + ".golden"
 		seen[name] = true
-		golden := filepath.Join("testdata", "sample", name)
-		if *update {
-			os.MkdirAll(filepath.Dir(golden), 0o755)
-			if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Errorf("%s: %v (run with -update)", d.Path, err)
-			continue
-		}
-		if b.String() != string(want) {
-			t.Errorf("%s renders differently from %s (run with -update to accept):\n%s", d.Path, golden, b.String())
-		}
+		golden.Check(t, filepath.Join("testdata", "sample", name), []byte(b.String()))
 	}
-	if !*update {
+	if !golden.Updating() {
 		files, _ := filepath.Glob(filepath.Join("testdata", "sample", "*.golden"))
 		for _, f := range files {
 			if !seen[filepath.Base(f)] {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"flag"
 	"io"
 	"io/fs"
 	"os"
@@ -15,10 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+
 	"github.com/clairon-dev/clairon/engine/rules"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func renderer(t testing.TB) *Renderer {
 	t.Helper()
@@ -48,7 +47,7 @@ func TestGolden(t *testing.T) {
 		}
 		want[f.Path] = true
 		path := filepath.Join(root, filepath.FromSlash(f.Path))
-		if *update {
+		if golden.Updating() {
 			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -57,13 +56,13 @@ func TestGolden(t *testing.T) {
 			}
 			continue
 		}
-		golden, err := os.ReadFile(path)
+		kept, err := os.ReadFile(path)
 		if err != nil {
 			t.Errorf("%s: %v (run go test -update)", f.Path, err)
 			continue
 		}
-		if !bytes.Equal(golden, f.Data) {
-			t.Errorf("%s differs from its golden file (run go test -update and review the diff):\n%s", f.Path, firstDiff(string(golden), string(f.Data)))
+		if !bytes.Equal(kept, f.Data) {
+			t.Errorf("%s differs from its golden file (run go test -update and review the diff):\n%s", f.Path, firstDiff(string(kept), string(f.Data)))
 		}
 	}
 	// No stale golden file.
@@ -73,7 +72,7 @@ func TestGolden(t *testing.T) {
 		}
 		rel, _ := filepath.Rel(root, path)
 		if !want[filepath.ToSlash(rel)] {
-			if *update {
+			if golden.Updating() {
 				return os.Remove(path)
 			}
 			t.Errorf("stale golden file %s", rel)

@@ -5,21 +5,19 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/network/bluesky"
 	"github.com/clairon-dev/clairon/engine/network/networktest"
 	"github.com/clairon-dev/clairon/engine/network/networktest/blueskyfake"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // at is the posts' creation time in these tests.
 var at = time.Date(2026, time.March, 2, 9, 30, 0, 123_000_000, time.UTC)
@@ -43,26 +41,10 @@ func key(label string) string {
 	return strings.Repeat("0", 64-len(label)) + label
 }
 
-// golden compares got with testdata/name, rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name, rewriting it under -update.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 // indent re-indents JSON for golden files.
@@ -164,7 +146,7 @@ func TestPublishRequestShapes(t *testing.T) {
 	if ct := create.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("createRecord Content-Type %q", ct)
 	}
-	golden(t, "create_record.json", indent(t, create.Body))
+	checkGolden(t, "create_record.json", indent(t, create.Body))
 
 	rkey := bluesky.RecordKey(p.Key)
 	wantURI := "at://" + f.DID() + "/app.bsky.feed.post/" + rkey

@@ -90,7 +90,7 @@ func TestPublishRequest(t *testing.T) {
 			if c.Header.Get("Authorization") != "" {
 				t.Error("a webhook request carries an Authorization header")
 			}
-			golden(t, "publish-"+tt.name, render(t, c))
+			checkGolden(t, "publish-"+tt.name, render(t, c))
 			if tt.name == "poll" {
 				// The digest is opaque; check it is stable rather than its value.
 				tt.wantRef.Extra["poll"] = ref.Extra["poll"]
@@ -210,7 +210,7 @@ func TestEditRequest(t *testing.T) {
 			if len(reqs) != 1 {
 				t.Fatalf("%d requests, want 1", len(reqs))
 			}
-			golden(t, "edit-"+tt.name, render(t, reqs[0]))
+			checkGolden(t, "edit-"+tt.name, render(t, reqs[0]))
 		})
 	}
 }

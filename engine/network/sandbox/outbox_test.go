@@ -4,19 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/network/networktest"
 	"github.com/clairon-dev/clairon/engine/network/sandbox"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func newSandbox(t *testing.T, emulate string) (network.Adapter, string) {
 	t.Helper()
@@ -57,19 +56,7 @@ func TestMessageFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = bytes.ReplaceAll(got, []byte(filepath.ToSlash(dir)), []byte("OUTBOX"))
-	golden := filepath.Join("testdata", "message.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("message file differs from %s (run with -update to accept):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "message.json"), got)
 	media, err := os.ReadFile(filepath.Join(dir, key('b')+"-1-square-2.png"))
 	if err != nil || !bytes.Equal(media, img.Data) {
 		t.Errorf("media copy: %v", err)

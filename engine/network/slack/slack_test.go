@@ -5,25 +5,23 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/network/networktest"
 	"github.com/clairon-dev/clairon/engine/network/networktest/slackfake"
 	"github.com/clairon-dev/clairon/engine/network/slack"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const (
 	hookPath = "/services/T024BE7LD/B01ABCDEF12/Xq9vJ2mZ7kLw4rT8yB1nC6hD"
@@ -75,30 +73,14 @@ func adapter(t *testing.T, api string, settings map[string]string) *slack.Adapte
 	return a
 }
 
-func golden(t *testing.T, name string, body []byte) {
+func checkGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
 	var out bytes.Buffer
 	if err := json.Indent(&out, body, "", "  "); err != nil {
 		t.Fatalf("body is not JSON: %v", err)
 	}
 	out.WriteByte('\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("body differs from %s:\n--- got\n%s--- want\n%s", path, out.String(), want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), out.Bytes())
 }
 
 func TestPublishRequest(t *testing.T) {
@@ -134,7 +116,7 @@ func TestPublishRequest(t *testing.T) {
 			if ct := c.Header.Get("Content-Type"); ct != "application/json; charset=utf-8" {
 				t.Errorf("Content-Type %q", ct)
 			}
-			golden(t, "publish-"+tt.name, c.Body)
+			checkGolden(t, "publish-"+tt.name, c.Body)
 			var m struct {
 				Text   string
 				Blocks []struct {

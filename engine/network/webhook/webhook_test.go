@@ -7,12 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,12 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/network/networktest"
 	"github.com/clairon-dev/clairon/engine/network/webhook"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const (
 	secret = "whsec_test_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
@@ -74,28 +72,14 @@ func adapter(t *testing.T, url string, settings map[string]string) *webhook.Adap
 	return a
 }
 
-func golden(t *testing.T, name string, body []byte) {
+func checkGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
 	var out bytes.Buffer
 	if err := json.Indent(&out, body, "", "  "); err != nil {
 		t.Fatalf("body is not JSON: %v", err)
 	}
 	out.WriteByte('\n')
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if out.String() != string(want) {
-		t.Errorf("body differs from %s:\n--- got\n%s--- want\n%s", path, out.String(), want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), out.Bytes())
 }
 
 // hmacSHA256 is HMAC-SHA256 built from RFC 2104 by hand, independent of
@@ -193,7 +177,7 @@ func TestPublishRequest(t *testing.T) {
 				}
 			}
 			checkSignature(t, c)
-			golden(t, "publish-"+mode, c.Body)
+			checkGolden(t, "publish-"+mode, c.Body)
 		})
 	}
 }
@@ -226,8 +210,8 @@ func TestEditAndDelete(t *testing.T) {
 	if len(got) != 4 {
 		t.Fatalf("%d requests, want 4", len(got))
 	}
-	golden(t, "edit", got[0].Body)
-	golden(t, "delete", got[3].Body)
+	checkGolden(t, "edit", got[0].Body)
+	checkGolden(t, "delete", got[3].Body)
 	keys := []string{}
 	for i, c := range got {
 		checkSignature(t, c)

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/clairon-dev/clairon/engine/internal/golden"
+)
 
 func TestRunJSONLGolden(t *testing.T) {
 	input := strings.Join([]string{
@@ -39,19 +37,7 @@ func TestRunJSONLGolden(t *testing.T) {
 					t.Fatalf("line %d is not JSON: %v", i+1, err)
 				}
 			}
-			golden := filepath.Join("testdata", "jsonl_"+network+".golden")
-			if *update {
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(out.Bytes(), want) {
-				t.Errorf("output differs from %s (run with -update after checking):\n%s", golden, out.String())
-			}
+			golden.Check(t, filepath.Join("testdata", "jsonl_"+network+".golden"), out.Bytes())
 		})
 	}
 }

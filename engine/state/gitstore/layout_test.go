@@ -2,20 +2,18 @@ package gitstore_test
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clairon-dev/clairon/engine/internal/golden"
 
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/state"
 	"github.com/clairon-dev/clairon/engine/state/gitstore"
 	"github.com/clairon-dev/clairon/engine/state/statetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestLayoutGolden runs a small publication through the store and shows the
 // branch as a person inspecting it with git would see it. The commands are
@@ -99,17 +97,5 @@ func TestLayoutGolden(t *testing.T) {
 	show("show", "clairon/state:"+state.RecordPath(launch))
 	gitCmd(t, dir, "fsck", "--strict", "--no-progress")
 
-	golden := filepath.Join("testdata", "layout.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if b.String() != string(want) {
-		t.Errorf("branch layout differs from %s (run with -update if intended):\n%s", golden, b.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "layout.golden"), []byte(b.String()))
 }
