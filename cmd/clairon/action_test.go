@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/clairon-dev/clairon/engine/gittest"
 
 	"gopkg.in/yaml.v3"
 
@@ -27,24 +28,6 @@ import (
 
 // actNow is the clock of the action tests: 2 December 2026, 11:00 in Paris.
 var actNow = time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
-
-// actGit runs git in dir with a fixed identity and no user configuration.
-func actGit(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+dir,
-		"GIT_AUTHOR_NAME=Léa Martin", "GIT_AUTHOR_EMAIL=lea@example.org",
-		"GIT_COMMITTER_NAME=Léa Martin", "GIT_COMMITTER_EMAIL=lea@example.org")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
 
 // actWorld is a content repository as a workflow run sees it: a checkout of
 // origin (a bare repository on disk) with the content under content/, and
@@ -111,13 +94,13 @@ func newActWorld(t *testing.T, files map[string]string, apiOpts ...githubtest.Op
 	t.Cleanup(w.api.Close)
 	root := t.TempDir()
 	w.origin = filepath.Join(root, "origin.git")
-	actGit(t, root, "init", "-q", "--bare", "-b", "main", w.origin)
+	gittest.Run(t, root, "init", "-q", "--bare", "-b", "main", w.origin)
 	all := map[string]string{"clairon.yaml": w.config(), "posts/2026-12/noel-coffrets.md": actPost, "posts/2026-12/horaires-fetes.md": actLater}
 	for p, c := range files {
 		all[p] = c
 	}
 	w.workspace = filepath.Join(root, "work")
-	actGit(t, root, "init", "-q", "-b", "main", w.workspace)
+	gittest.Run(t, root, "init", "-q", "-b", "main", w.workspace)
 	for p, c := range all {
 		full := filepath.Join(w.workspace, "content", filepath.FromSlash(p))
 		os.MkdirAll(filepath.Dir(full), 0o755)
@@ -125,17 +108,17 @@ func newActWorld(t *testing.T, files map[string]string, apiOpts ...githubtest.Op
 			t.Fatal(err)
 		}
 	}
-	actGit(t, w.workspace, "add", ".")
-	actGit(t, w.workspace, "commit", "-q", "-m", "Contenus")
-	actGit(t, w.workspace, "remote", "add", "origin", w.origin)
-	actGit(t, w.workspace, "push", "-q", "origin", "main")
+	gittest.Run(t, w.workspace, "add", ".")
+	gittest.Run(t, w.workspace, "commit", "-q", "-m", "Contenus")
+	gittest.Run(t, w.workspace, "remote", "add", "origin", w.origin)
+	gittest.Run(t, w.workspace, "push", "-q", "origin", "main")
 	return w
 }
 
 // clone makes another checkout of origin, as a second runner would.
 func (w *actWorld) clone(t *testing.T) string {
 	dir := filepath.Join(t.TempDir(), "work")
-	actGit(t, filepath.Dir(dir), "clone", "-q", w.origin, dir)
+	gittest.Run(t, filepath.Dir(dir), "clone", "-q", w.origin, dir)
 	return dir
 }
 

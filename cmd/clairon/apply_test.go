@@ -22,6 +22,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/gittest"
+
 	"github.com/clairon-dev/clairon/engine/network/networktest"
 	"github.com/clairon-dev/clairon/engine/network/networktest/blueskyfake"
 	"github.com/clairon-dev/clairon/engine/network/networktest/mastodonfake"
@@ -50,23 +52,6 @@ func buildClairon(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// applyGit runs git in dir with a fixed identity and no user configuration.
-func applyGit(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	bin, err := exec.LookPath("git")
-	if err != nil {
-		t.Skip("git is not installed")
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Camille", "GIT_AUTHOR_EMAIL=camille@example.org",
-		"GIT_COMMITTER_NAME=Camille", "GIT_COMMITTER_EMAIL=camille@example.org")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
 }
 
 // crashPost is a post of the crash test's content: its parts' tokens say
@@ -246,17 +231,17 @@ accounts:
 			t.Fatal(err)
 		}
 	}
-	applyGit(t, w.dir, "init", "-q")
-	applyGit(t, w.dir, "add", ".")
-	applyGit(t, w.dir, "commit", "-q", "-m", "Contenus")
+	gittest.Run(t, w.dir, "init", "-q")
+	gittest.Run(t, w.dir, "add", ".")
+	gittest.Run(t, w.dir, "commit", "-q", "-m", "Contenus")
 	if clones > 0 {
 		author := w.dir
 		w.dir = filepath.Join(t.TempDir(), "state.git")
-		applyGit(t, author, "init", "-q", "--bare", w.dir)
-		applyGit(t, author, "push", "-q", w.dir, "HEAD:refs/heads/main")
+		gittest.Run(t, author, "init", "-q", "--bare", w.dir)
+		gittest.Run(t, author, "push", "-q", w.dir, "HEAD:refs/heads/main")
 		for i := range clones {
 			clone := filepath.Join(t.TempDir(), fmt.Sprintf("job-%d", i+1))
-			applyGit(t, author, "clone", "-q", "-b", "main", w.dir, clone)
+			gittest.Run(t, author, "clone", "-q", "-b", "main", w.dir, clone)
 			w.clones = append(w.clones, clone)
 		}
 	}
@@ -713,7 +698,7 @@ func TestApplyExitsNonZeroWithASummary(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	applyGit(t, dir, "init", "-q")
+	gittest.Run(t, dir, "init", "-q")
 	env := map[string]string{"UN_TOKEN": mastodonfake.DefaultToken, "DEUX_TOKEN": mastodonfake.DefaultToken, "CI": "1"}
 	run := func() (string, string, int) {
 		var out, errb bytes.Buffer

@@ -4,49 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/gittest"
+
 	"github.com/clairon-dev/clairon/engine/contest"
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/network/networktest"
-	"github.com/clairon-dev/clairon/engine/network/networktest/blueskyfake"
-	"github.com/clairon-dev/clairon/engine/network/networktest/mastodonfake"
 	"github.com/clairon-dev/clairon/engine/network/sandbox"
 	"github.com/clairon-dev/clairon/engine/state"
 	"github.com/clairon-dev/clairon/engine/state/gitstore"
 )
 
-// contestGit runs git in dir with a fixed identity and no user configuration.
-func contestGit(t *testing.T, dir string, args ...string) {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "HOME="+dir,
-		"GIT_AUTHOR_NAME=Camille Roux", "GIT_AUTHOR_EMAIL=camille@example.org",
-		"GIT_COMMITTER_NAME=Camille Roux", "GIT_COMMITTER_EMAIL=camille@example.org")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-}
-
 // contestWorld is a content repository whose accounts point at a fake
 // Mastodon server and a fake PDS, with one clock for all.
-type contestWorld struct {
-	dir  string
-	clk  *networktest.Clock
-	mast *mastodonfake.Server
-	sky  *blueskyfake.Server
-	env  map[string]string
-}
+type contestWorld struct{ *netWorld }
 
 const contestAnnounce = `---
 id: concours-noel-annonce
@@ -84,25 +60,8 @@ Résumé du règlement.
 
 func newContestWorld(t *testing.T, contestFile string) *contestWorld {
 	t.Helper()
-	w := &contestWorld{clk: networktest.NewClock(time.Date(2026, 12, 3, 8, 50, 0, 0, time.UTC))}
-	w.mast = mastodonfake.New(mastodonfake.Options{Clock: w.clk})
-	t.Cleanup(w.mast.Close)
-	w.sky = blueskyfake.New(blueskyfake.WithClock(w.clk.Now))
-	t.Cleanup(w.sky.Close)
-	w.env = map[string]string{"MASTODON_TOKEN": mastodonfake.DefaultToken, "BLUESKY_APP_PASSWORD": blueskyfake.Password}
-	cfg := fmt.Sprintf(`timezone: Europe/Paris
-accounts:
-  brulerie-mastodon:
-    network: mastodon
-    server: https://mastodon.test
-    api: %s
-    token: env:MASTODON_TOKEN
-  brulerie-bluesky:
-    network: bluesky
-    handle: %s
-    api: %s
-    password: env:BLUESKY_APP_PASSWORD
-`, w.mast.URL(), blueskyfake.Handle, w.sky.URL())
+	w := &contestWorld{newNetWorld(t, time.Date(2026, 12, 3, 8, 50, 0, 0, time.UTC))}
+	cfg := w.config("")
 	w.dir = t.TempDir()
 	for p, c := range map[string]string{
 		"clairon.yaml": cfg, "posts/concours-noel-annonce.md": contestAnnounce, "contests/jeu-concours-noel.md": contestFile,
@@ -113,19 +72,10 @@ accounts:
 			t.Fatal(err)
 		}
 	}
-	contestGit(t, w.dir, "init", "-q", "-b", "main")
-	contestGit(t, w.dir, "add", ".")
-	contestGit(t, w.dir, "commit", "-q", "-m", "Jeu concours de Noël")
+	gittest.Run(t, w.dir, "init", "-q", "-b", "main")
+	gittest.Run(t, w.dir, "add", ".")
+	gittest.Run(t, w.dir, "commit", "-q", "-m", "Jeu concours de Noël")
 	return w
-}
-
-// run runs clairon at the world's clock, in its directory.
-func (w *contestWorld) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	args = append(args, "--dir", w.dir, "--no-color")
-	code = runWith(context.Background(), args, strings.NewReader(""), &out, &errb, func(k string) string { return w.env[k] }, w.clk.Now)
-	return out.String(), errb.String(), code
 }
 
 func (w *contestWorld) at(t time.Time) { w.clk.Advance(t.Sub(w.clk.Now())) }
@@ -365,7 +315,7 @@ func TestContestSandboxOnSample(t *testing.T) {
 	if err := os.CopyFS(dir, os.DirFS("../../content")); err != nil {
 		t.Fatal(err)
 	}
-	contestGit(t, dir, "init", "-q", "-b", "main")
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
 	clk := networktest.NewClock(time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC))
 	run := func(args ...string) (string, string, int) {
 		var out, errb bytes.Buffer
@@ -429,7 +379,7 @@ func TestContestDrawAfterTag(t *testing.T) {
 	if _, errOut, code := w.run(t, "contest", "draw", "jeu-concours-noel"); code != 1 || !strings.Contains(errOut, `draw.after "cloture"`) {
 		t.Errorf("draw before the tag exists: exit %d, %q", code, errOut)
 	}
-	contestGit(t, w.dir, "tag", "-a", "cloture", "-m", "Clôture du jeu concours", "clairon/state")
+	gittest.Run(t, w.dir, "tag", "-a", "cloture", "-m", "Clôture du jeu concours", "clairon/state")
 	out, errOut, code := w.run(t, "contest", "draw", "jeu-concours-noel")
 	if code != 0 {
 		t.Fatalf("draw: exit %d\n%s%s", code, out, errOut)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/gittest"
+
 	"github.com/clairon-dev/clairon/engine/githubactions"
 	"github.com/clairon-dev/clairon/engine/githubactions/githubtest"
 	"github.com/clairon-dev/clairon/templates"
@@ -61,9 +63,9 @@ func TestInitScaffoldValidatesAndPlansNothing(t *testing.T) {
 	// In a repository with its origin, as on GitHub: the examples are drafts,
 	// so the plan lists them and nothing is due.
 	root := filepath.Dir(dir)
-	actGit(t, root, "init", "-q", "--bare", "-b", "main", filepath.Join(root, "origin.git"))
-	actGit(t, dir, "init", "-q", "-b", "main")
-	actGit(t, dir, "remote", "add", "origin", filepath.Join(root, "origin.git"))
+	gittest.Run(t, root, "init", "-q", "--bare", "-b", "main", filepath.Join(root, "origin.git"))
+	gittest.Run(t, dir, "init", "-q", "-b", "main")
+	gittest.Run(t, dir, "remote", "add", "origin", filepath.Join(root, "origin.git"))
 	out, errOut, code = initCLI(t, nil, "plan", "--dir", dir, "--detailed-exitcode")
 	if code != 0 || !strings.Contains(out, "held: draft") {
 		t.Fatalf("plan the scaffold: exit %d\n%s%s", code, out, errOut)
@@ -76,9 +78,9 @@ func TestInitScaffoldOnAPullRequest(t *testing.T) {
 		t.Fatalf("init: %s", errOut)
 	}
 	origin := filepath.Join(filepath.Dir(ws), "origin.git")
-	actGit(t, filepath.Dir(ws), "init", "-q", "--bare", "-b", "main", origin)
-	actGit(t, ws, "init", "-q", "-b", "main")
-	actGit(t, ws, "remote", "add", "origin", origin)
+	gittest.Run(t, filepath.Dir(ws), "init", "-q", "--bare", "-b", "main", origin)
+	gittest.Run(t, ws, "init", "-q", "-b", "main")
+	gittest.Run(t, ws, "remote", "add", "origin", origin)
 
 	api := githubtest.New()
 	defer api.Close()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clairon-dev/clairon/engine/network/networktest"
-	"github.com/clairon-dev/clairon/engine/network/networktest/blueskyfake"
-	"github.com/clairon-dev/clairon/engine/network/networktest/mastodonfake"
 	"github.com/clairon-dev/clairon/engine/report"
 	"github.com/clairon-dev/clairon/engine/state/gitstore"
 )
@@ -21,41 +17,18 @@ import (
 // reportWorld is a content repository whose Mastodon and Bluesky accounts
 // point at fake servers, plus an account without metrics (the sandbox
 // emulating Discord), with one clock for all.
-type reportWorld struct {
-	dir  string
-	clk  *networktest.Clock
-	mast *mastodonfake.Server
-	sky  *blueskyfake.Server
-	env  map[string]string
-}
+type reportWorld struct{ *netWorld }
 
 func newReportWorld(t *testing.T) *reportWorld {
 	t.Helper()
-	w := &reportWorld{clk: networktest.NewClock(time.Date(2026, 12, 1, 8, 20, 0, 0, time.UTC))}
-	w.mast = mastodonfake.New(mastodonfake.Options{Clock: w.clk})
-	t.Cleanup(w.mast.Close)
-	w.sky = blueskyfake.New(blueskyfake.WithClock(w.clk.Now))
-	t.Cleanup(w.sky.Close)
-	w.env = map[string]string{"MASTODON_TOKEN": mastodonfake.DefaultToken, "BLUESKY_APP_PASSWORD": blueskyfake.Password}
-	cfg := fmt.Sprintf(`timezone: Europe/Paris
-accounts:
-  brulerie-mastodon:
-    network: mastodon
-    server: https://mastodon.test
-    api: %s
-    token: env:MASTODON_TOKEN
-  brulerie-bluesky:
-    network: bluesky
-    handle: %s
-    api: %s
-    password: env:BLUESKY_APP_PASSWORD
-  abonnes-discord:
+	w := &reportWorld{newNetWorld(t, time.Date(2026, 12, 1, 8, 20, 0, 0, time.UTC))}
+	cfg := w.config(fmt.Sprintf(`  abonnes-discord:
     network: sandbox
     emulate: discord
     outbox: %s
 reports:
   delays: [1h, 24h, 72h]
-`, w.mast.URL(), blueskyfake.Handle, w.sky.URL(), filepath.ToSlash(t.TempDir()))
+`, filepath.ToSlash(t.TempDir())))
 	files := map[string]string{
 		"clairon.yaml": cfg,
 		"campaigns/noel.md": `---
@@ -95,23 +68,6 @@ Derniers jours pour commander.
 	}
 	w.dir = repoWith(t, files)
 	return w
-}
-
-func (w *reportWorld) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	args = append(args, "--dir", w.dir, "--no-color")
-	code = runWith(context.Background(), args, strings.NewReader(""), &out, &errb, func(k string) string { return w.env[k] }, w.clk.Now)
-	return out.String(), errb.String(), code
-}
-
-func (w *reportWorld) must(t *testing.T, args ...string) string {
-	t.Helper()
-	out, errOut, code := w.run(t, args...)
-	if code != 0 {
-		t.Fatalf("clairon %s: exit %d\n%s\n%s", strings.Join(args, " "), code, out, errOut)
-	}
-	return out
 }
 
 func (w *reportWorld) file(t *testing.T, path string) string {

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clairon-dev/clairon/engine/gittest"
+
 	"golang.org/x/tools/txtar"
 
 	"github.com/clairon-dev/clairon/engine/network/networktest"
@@ -35,24 +37,10 @@ var schedParis = func() *time.Location {
 	return loc
 }()
 
-// schedGit runs the git binary with a fixed identity and no user
-// configuration.
+// schedGit runs git (see gittest.Run) and returns its output trimmed.
 func schedGit(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("git")
-	if err != nil {
-		t.Skip("git is not installed")
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Camille", "GIT_AUTHOR_EMAIL=camille@example.org",
-		"GIT_COMMITTER_NAME=Camille", "GIT_COMMITTER_EMAIL=camille@example.org")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(gittest.Run(t, dir, args...))
 }
 
 // schedWrite writes the files of a txtar archive under dir, with each

@@ -6,30 +6,17 @@ import (
 	"errors"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clairon-dev/clairon/engine/gittest"
 )
 
-// gitRun runs the git binary in dir with a fixed identity and no user
-// configuration, or skips the test when there is none.
+// gitRun runs git (see gittest.Run) and returns its output trimmed.
 func gitRun(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("git")
-	if err != nil {
-		t.Skip("git is not installed")
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Camille", "GIT_AUTHOR_EMAIL=camille@example.org",
-		"GIT_COMMITTER_NAME=Camille", "GIT_COMMITTER_EMAIL=camille@example.org")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return strings.TrimSpace(gittest.Run(t, dir, args...))
 }
 
 func write(t *testing.T, path, text string) {

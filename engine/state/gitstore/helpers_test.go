@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/clairon-dev/clairon/engine/gittest"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/storage/memory"
@@ -40,19 +41,7 @@ func gitCmd(t testing.TB, dir string, args ...string) string {
 // gitEnv is gitCmd with extra environment variables.
 func gitEnv(t testing.TB, dir string, env []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(gitBin(t), args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), env...),
-		"GIT_CONFIG_NOSYSTEM=1", "HOME="+dir, "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Camille", "GIT_AUTHOR_EMAIL=camille@example.org",
-		"GIT_COMMITTER_NAME=Camille", "GIT_COMMITTER_EMAIL=camille@example.org",
-		"GIT_AUTHOR_DATE=2026-11-01T10:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T10:00:00Z",
-	)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return gittest.RunEnv(t, dir, append(env, "GIT_AUTHOR_DATE=2026-11-01T10:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T10:00:00Z"), args...)
 }
 
 // newBare creates an empty bare repository named state.git under a new
