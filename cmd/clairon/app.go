@@ -113,7 +113,7 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), "")
 		opts.Cache = a.memo
 	}
-	repo, ds, err := content.Load(ctx, os.DirFS(a.dir), opts)
+	repo, ds, err := content.Load(ctx, content.DirFS(a.dir), opts)
 	if err != nil {
 		return nil, nil, err
 	}

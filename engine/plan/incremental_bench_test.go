@@ -25,7 +25,7 @@ func planDir(tb testing.TB, dir, cachePath string, snap *state.Snapshot, now tim
 		memo = cache.Open(cachePath, "context")
 		opts.Cache = memo
 	}
-	repo, ds, err := content.Load(context.Background(), os.DirFS(dir), opts)
+	repo, ds, err := content.Load(context.Background(), content.DirFS(dir), opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

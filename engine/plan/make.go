@@ -3,7 +3,10 @@ package plan
 import (
 	"fmt"
 	"slices"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/cache"
@@ -124,7 +127,9 @@ func Make(in Input) (*Plan, diag.List) {
 	}
 	keepAll := outputs <= budget
 	perPost := digests(in, r, posts, func(i int) bool { return keepAll || !ats[i].After(in.Now) }, &ds)
+	first := make([]int, len(posts)+1) // post i's publications are want[first[i]:first[i+1]]
 	for i, d := range posts {
+		first[i] = len(want)
 		at := ats[i]
 		for _, w := range perPost[i] {
 			if !wanted(w.addr.Account) {
@@ -137,24 +142,53 @@ func Make(in Input) (*Plan, diag.List) {
 			want = append(want, w)
 		}
 	}
+	first[len(posts)] = len(want)
 	assignSlots(nextSlot, want, cals, st, in.Now, &ds)
+	order, sameIDs := byID(posts)
 
 	// Each desired publication's record, looked up once; records are then
 	// told apart by pointer, cheaper than by address at 100,000 records.
-	matched := make(map[*state.Record]bool, len(want))
-	for _, w := range want {
-		if w.rec = st.Record(w.addr); w.rec != nil {
-			matched[w.rec] = true
+	// When every record is matched, exactly once, no post was renamed and
+	// none left the repository: the searches for both are skipped.
+	matchedCount := parallelChunks(len(want), func(lo, hi int) int {
+		n := 0
+		for _, w := range want[lo:hi] {
+			if w.rec = st.Record(w.addr); w.rec != nil {
+				n++
+			}
 		}
+		return n
+	})
+	var matched map[*state.Record]bool
+	everyRecordMatched := matchedCount == len(st.Records) && !sameIDs
+	moves := map[*desired]*state.Record{}
+	if !everyRecordMatched {
+		matched = make(map[*state.Record]bool, len(want))
+		for _, w := range want {
+			if w.rec != nil {
+				matched[w.rec] = true
+			}
+		}
+		moves = findMoves(want, st, matched)
 	}
-	moves := findMoves(want, st, matched)
 
 	h := newHolds(cfg, loc, cals, in.Now)
 	slab := make([]Change, len(want)) // one allocation for the changes
-	var unrendered []int              // changes to show whose digest was remembered
+	refs := make([]network.Ref, len(want))
+	decided := make([]diag.List, len(want)/decideChunk+1)
+	parallelChunks(len(want), func(lo, hi int) int {
+		for i := lo; i < hi; i++ {
+			w := want[i]
+			decide(&slab[i], &refs[i], w, w.rec, moves[w], cfg, in.Caps, in.Now, &decided[lo/decideChunk])
+		}
+		return 0
+	})
+	for _, l := range decided {
+		ds.Add(l...)
+	}
+	var unrendered []int // changes to show whose digest was remembered
 	for i, w := range want {
 		ch := &slab[i]
-		decide(ch, w, w.rec, moves[w], cfg, in.Caps, in.Now, &ds)
 		if ch.Action == NoOp {
 			// Nothing to publish, nothing to preview: the plan stays the
 			// same whether the output was rendered or remembered.
@@ -168,41 +202,54 @@ func Make(in Input) (*Plan, diag.List) {
 		if ch.Action.Writes() && ch.Action != Reconcile {
 			h.apply(ch)
 		}
-		p.Changes = append(p.Changes, ch)
+	}
+	// Changes in address order: posts by id, then each post's accounts.
+	p.Changes = make([]*Change, 0, len(want)+len(st.Records)-matchedCount)
+	for _, i := range order {
+		start := len(p.Changes)
+		for j := first[i]; j < first[i+1]; j++ {
+			p.Changes = append(p.Changes, &slab[j])
+		}
+		slices.SortFunc(p.Changes[start:], func(a, b *Change) int {
+			return strings.Compare(a.Address.Account, b.Address.Account)
+		})
 	}
 	renderRemembered(r, want, slab, unrendered)
-	p.renderer, p.docs = r, map[string]*content.Document{}
-	for _, d := range posts {
-		p.docs[d.Path] = d
-	}
-	// Records whose post is gone from the repository.
-	moved := map[*state.Record]bool{}
-	for _, from := range moves {
-		moved[from] = true
-	}
-	for a, rec := range st.Records {
-		if matched[rec] || moved[rec] || !wanted(a.Account) {
-			continue
+	p.renderer = r
+	p.docs = sync.OnceValue(func() map[string]*content.Document {
+		docs := make(map[string]*content.Document, len(posts))
+		for _, d := range posts {
+			docs[d.Path] = d
 		}
-		if ch := orphan(rec, cfg, in.Now); ch != nil {
-			if ch.Action == Delete {
-				h.apply(ch)
-			}
-			p.Changes = append(p.Changes, ch)
-		}
-	}
-	slices.SortFunc(p.Changes, func(a, b *Change) int {
-		if c := strings.Compare(a.Address.Post, b.Address.Post); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Address.Account, b.Address.Account)
+		return docs
 	})
+	if !everyRecordMatched {
+		// Records whose post is gone from the repository, put in order.
+		moved := map[*state.Record]bool{}
+		for _, from := range moves {
+			moved[from] = true
+		}
+		for a, rec := range st.Records {
+			if matched[rec] || moved[rec] || !wanted(a.Account) {
+				continue
+			}
+			if ch := orphan(rec, cfg, in.Now); ch != nil {
+				if ch.Action == Delete {
+					h.apply(ch)
+				}
+				p.Changes = append(p.Changes, ch)
+			}
+		}
+		slices.SortStableFunc(p.Changes, func(a, b *Change) int { return a.Address.Compare(b.Address) })
+	}
 	p.Diagnostics = ds.Sort()
 	return p, p.Diagnostics
 }
 
 // decide picks the action for a desired publication given its record.
-func decide(ch *Change, w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps render.Capabilities, now time.Time, ds *diag.List) {
+// ref is where the change's Ref is kept, so that a plan's refs take one
+// allocation.
+func decide(ch *Change, ref *network.Ref, w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps render.Capabilities, now time.Time, ds *diag.List) {
 	*ch = Change{Address: w.addr, Network: w.network, Path: w.doc.Path, Digest: w.digest, Output: w.out, At: w.at, Slot: w.slot}
 
 	due := w.at.IsZero() || !w.at.After(now)
@@ -218,7 +265,7 @@ func decide(ch *Change, w *desired, rec, movedFrom *state.Record, cfg *content.C
 		from := movedFrom.Address
 		ch.Action, ch.MovedFrom = NoOp, &from
 		ch.Reason = fmt.Sprintf("renamed from %s: the published post moves with it, nothing is published again", from.Post)
-		ch.Ref, ch.PriorDigest = refOf(movedFrom), movedFrom.Digest
+		ch.Ref, ch.PriorDigest = refOf(ref, movedFrom), movedFrom.Digest
 		return
 	}
 	if rec == nil {
@@ -227,7 +274,7 @@ func decide(ch *Change, w *desired, rec, movedFrom *state.Record, cfg *content.C
 		return
 	}
 	ch.PriorDigest = rec.Digest
-	ch.Ref = refOf(rec)
+	ch.Ref = refOf(ref, rec)
 	switch rec.Status {
 	case state.Claimed:
 		if rec.Expired(now) {
@@ -285,17 +332,19 @@ func decide(ch *Change, w *desired, rec, movedFrom *state.Record, cfg *content.C
 	schedule()
 }
 
-func refOf(rec *state.Record) *network.Ref {
+// refOf copies rec's reference to dst and returns it; nil when there is
+// none.
+func refOf(dst *network.Ref, rec *state.Record) *network.Ref {
 	if rec == nil || rec.Ref.IsZero() {
 		return nil
 	}
-	r := rec.Ref
-	return &r
+	*dst = rec.Ref
+	return dst
 }
 
 // orphan returns the change for a record whose post left the repository.
 func orphan(rec *state.Record, cfg *content.Config, now time.Time) *Change {
-	ch := &Change{Address: rec.Address, Path: rec.Path, PriorDigest: rec.Digest, Ref: refOf(rec)}
+	ch := &Change{Address: rec.Address, Path: rec.Path, PriorDigest: rec.Digest, Ref: refOf(new(network.Ref), rec)}
 	acc := cfg.Accounts[rec.Address.Account]
 	if acc != nil {
 		ch.Network = acc.Network
@@ -530,4 +579,56 @@ func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {
 	}
 	ds.Add(keep...)
 	return ws, true
+}
+
+// decideChunk is how many changes a worker decides at a time; a chunk's
+// warnings are gathered in its own list, in order.
+const decideChunk = 2048
+
+// parallelChunks calls fn on [lo, hi) chunks of [0, n), aligned on
+// decideChunk, on every core, and returns the sum of what fn returned.
+func parallelChunks(n int, fn func(lo, hi int) int) int {
+	chunks := (n + decideChunk - 1) / decideChunk
+	if chunks <= 1 {
+		return fn(0, n)
+	}
+	var total atomic.Int64
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), chunks) {
+		wg.Go(func() {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				total.Add(int64(fn(c*decideChunk, min(n, (c+1)*decideChunk))))
+			}
+		})
+	}
+	wg.Wait()
+	return int(total.Load())
+}
+
+// byID returns the indexes of posts in id order (path order among equal
+// ids), and whether two posts share an id (validate reports it). Posts come
+// in path order, which is id order unless ids were given.
+func byID(posts []*content.Document) (order []int, sameIDs bool) {
+	order = make([]int, len(posts))
+	sorted := true
+	for i := range posts {
+		order[i] = i
+		if i > 0 && posts[i-1].ID >= posts[i].ID {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(posts[a].ID, posts[b].ID) })
+		for k := 1; k < len(order); k++ {
+			if posts[order[k-1]].ID == posts[order[k]].ID {
+				sameIDs = true
+			}
+		}
+	}
+	return order, sameIDs
 }

@@ -132,7 +132,7 @@ type Plan struct {
 	// scheduled changes) when they are shown; nil in a plan read from JSON,
 	// which holds them all.
 	renderer *render.Renderer
-	docs     map[string]*content.Document
+	docs     func() map[string]*content.Document // posts by path, made on first use
 }
 
 // withOutputs calls fn for each change in order with its output (see
@@ -179,7 +179,10 @@ func (p *Plan) OutputOf(ch *Change) *render.Output {
 	if ch.Output != nil || p.renderer == nil || ch.Action == NoOp || ch.Action == Delete {
 		return ch.Output
 	}
-	d := p.docs[ch.Path]
+	if p.docs == nil {
+		return nil
+	}
+	d := p.docs()[ch.Path]
 	if d == nil {
 		return nil
 	}
