@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -29,6 +30,8 @@ import (
 
 // Cache is safe for concurrent use.
 type Cache struct {
+	// ready is closed once the file is read; every method waits for it.
+	ready chan struct{}
 	// mu guards everything below; Get, called by the loader's workers for
 	// every post, takes it only to read.
 	mu      sync.RWMutex
@@ -60,6 +63,8 @@ type entry struct {
 	// used is set when this run found the file unchanged or parsed it anew;
 	// entries not used are dropped on Save. Atomic: loader workers set it.
 	used atomic.Bool
+	// doc is what Get returns, made without copying Post.
+	doc content.Document
 }
 
 // Render is what the planner needs of a post rendered for one account.
@@ -83,38 +88,83 @@ func (e *entry) render(account string) (*Render, bool) {
 // Open reads the cache file at path (a missing or unreadable file gives an
 // empty cache). context identifies everything rendering depends on besides
 // the post itself; renders made in another context are not returned.
+//
+// The file is read and decoded in the background, while the caller goes on
+// (the loader lists the folders meanwhile); the first use waits for it.
 func Open(path, context string) *Cache {
-	c := &Cache{path: path, context: context, entries: map[string]*entry{}, changed: map[string]bool{}}
-	data, err := os.ReadFile(path)
+	c := &Cache{path: path, context: context, entries: map[string]*entry{}, changed: map[string]bool{}, ready: make(chan struct{})}
+	go func() {
+		defer close(c.ready)
+		c.read()
+	}()
+	return c
+}
+
+// read fills the cache from its file.
+func (c *Cache) read() {
+	data, err := os.ReadFile(c.path)
 	if err != nil || !strings.HasPrefix(string(data[:min(len(data), len(magic))]), magic) {
 		c.rewrite = true
-		return c
+		return
 	}
 	data = data[len(magic):]
-	c.entries = make(map[string]*entry, len(data)/400) // a typical entry's size
 	// The entries' strings are substrings of the file's bytes, which are
 	// never written to after this point: no copy of the whole file.
 	text := unsafe.String(unsafe.SliceData(data), len(data))
-	clean := records(data, text, func(payload string) error {
-		d := &dec{s: payload}
-		typ, p := d.uint(), d.str()
-		switch typ {
-		case recordPut:
-			e := decodeEntry(d)
-			if d.err != nil {
-				return d.err
-			}
-			c.entries[p] = e
-		case recordDelete:
-			delete(c.entries, p)
-		default:
-			return errCorrupt
+	payloads, clean := records(data, text)
+	// Records are decoded on every core into one slab of entries, then
+	// applied in order: a later record for a path replaces an earlier one.
+	type decoded struct {
+		typ  uint64
+		path string
+		err  error
+	}
+	slab := make([]entry, len(payloads))
+	out := make([]decoded, len(payloads))
+	parallel(len(payloads), func(i int) {
+		d := &dec{s: payloads[i]}
+		o := &out[i]
+		o.typ, o.path = d.uint(), d.str()
+		if o.typ == recordPut {
+			decodeEntry(d, &slab[i])
+		}
+		o.err = d.err
+	})
+	c.entries = make(map[string]*entry, len(payloads))
+	for i, o := range out {
+		if o.err != nil || (o.typ != recordPut && o.typ != recordDelete) {
+			clean = false // the log ends at the first damaged record
+			break
+		}
+		if o.typ == recordPut {
+			c.entries[o.path] = &slab[i]
+		} else {
+			delete(c.entries, o.path)
 		}
 		c.records++
-		return d.err
-	})
+	}
 	c.rewrite = !clean
-	return c
+}
+
+// parallel calls fn(i) for i in [0, n) on every core.
+func parallel(n int, fn func(i int)) {
+	const chunk = 512
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(n, lo+chunk); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Context hashes the parts rendering depends on.
@@ -129,6 +179,7 @@ func Context(parts ...string) string {
 
 // SetContext sets the render context, once it is known (after loading).
 func (c *Cache) SetContext(context string) {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.context = context
@@ -158,6 +209,7 @@ func RepoContext(repo *content.Repo, build string) string {
 // Get returns a cached post when its file has the same size and
 // modification time as when it was parsed.
 func (c *Cache) Get(path string, size int64, modTime time.Time) (*content.Document, diag.List, bool) {
+	<-c.ready
 	c.mu.RLock()
 	e, ok := c.entries[path]
 	c.mu.RUnlock()
@@ -165,12 +217,15 @@ func (c *Cache) Get(path string, size int64, modTime time.Time) (*content.Docume
 		return nil, nil, false
 	}
 	e.used.Store(true)
-	post := e.Post
-	return &content.Document{Path: path, Kind: e.Kind, ID: e.ID, ExplicitID: e.ExplicitID, Blob: e.Blob, Post: &post, Cached: true}, e.Diags, true
+	// The document is the entry's own: documents are not changed once
+	// loaded, and a path is asked for once per load.
+	e.doc = content.Document{Path: path, Kind: e.Kind, ID: e.ID, ExplicitID: e.ExplicitID, Blob: e.Blob, Post: &e.Post, Cached: true}
+	return &e.doc, e.Diags, true
 }
 
 // Put remembers a freshly parsed post.
 func (c *Cache) Put(d *content.Document, ds diag.List, size int64, modTime time.Time) {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	prev := c.entries[d.Path]
@@ -186,6 +241,7 @@ func (c *Cache) Put(d *content.Document, ds diag.List, size int64, modTime time.
 // Renders returns a post's renders, one per account, made in this context
 // from the same blob. The slice is the cache's: read it, do not keep it.
 func (c *Cache) Renders(path, blob string) []Render {
+	<-c.ready
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, ok := c.entries[path]
@@ -197,6 +253,7 @@ func (c *Cache) Renders(path, blob string) []Render {
 
 // PutDigest remembers a post's render for an account.
 func (c *Cache) PutDigest(path, blob, account string, r Render) {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[path]
@@ -224,6 +281,7 @@ func (c *Cache) PutDigest(path, blob, account string, r Render) {
 // temporary file renamed into place when it holds more replaced records than
 // live ones.
 func (c *Cache) Save() error {
+	<-c.ready
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var gone []string

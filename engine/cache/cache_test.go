@@ -60,7 +60,8 @@ func roundTrip(t *testing.T, x *entry) *entry {
 	if typ, p := d.uint(), d.str(); typ != recordPut || p != "posts/a.md" {
 		t.Fatalf("record %d %q", typ, p)
 	}
-	got := decodeEntry(d)
+	got := &entry{}
+	decodeEntry(d, got)
 	if d.err != nil || d.s != "" {
 		t.Fatalf("decode: %v, %d bytes left", d.err, len(d.s))
 	}
@@ -141,6 +142,7 @@ func TestLogAppendsThenCompacts(t *testing.T) {
 		}
 	}
 	c = Open(path, "ctx")
+	<-c.ready // the test reads the fields the file fills
 	if len(c.entries) != 50 || c.records > 2*50+64+1 {
 		t.Fatalf("%d entries in %d records: want 50 entries, compacted", len(c.entries), c.records)
 	}
@@ -156,6 +158,7 @@ func TestDamagedFile(t *testing.T) {
 		path := filepath.Join(dir, "cache")
 		os.Remove(path)
 		c := Open(path, "ctx")
+		<-c.ready // the test reads the fields the file fills
 		for i := range 10 {
 			put(c, fmt.Sprintf("posts/%d.md", i), fmt.Sprint(i), at)
 		}
@@ -178,6 +181,7 @@ func TestDamagedFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := Open(path, "ctx")
+			<-c.ready // the test reads the fields the file fills
 			if !c.rewrite {
 				t.Fatal("damage not noticed")
 			}
@@ -194,6 +198,7 @@ func TestDamagedFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			c = Open(path, "ctx")
+			<-c.ready // the test reads the fields the file fills
 			if c.rewrite || len(c.entries) < 1 {
 				t.Fatalf("after save: rewrite %v, %d entries", c.rewrite, len(c.entries))
 			}

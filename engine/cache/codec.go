@@ -46,24 +46,23 @@ func appendRecord(b []byte, payload []byte) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(payload, castagnoli))
 }
 
-// records calls fn with each intact record's payload, as a substring of s
-// (a copy of data), and reports whether the log ended cleanly.
-func records(data []byte, s string, fn func(payload string) error) bool {
+// records returns each intact record's payload, as a substring of s (a
+// copy of data), and reports whether the log ended cleanly.
+func records(data []byte, s string) ([]string, bool) {
+	payloads := make([]string, 0, len(data)/400) // a typical entry's size
 	for i := 0; i < len(data); {
 		n, k := binary.Uvarint(data[i:])
 		if k <= 0 || n > uint64(len(data)-i-k) || uint64(len(data)-i-k)-n < 4 {
-			return false
+			return payloads, false
 		}
 		start, end := i+k, i+k+int(n)
 		if crc32.Checksum(data[start:end], castagnoli) != binary.LittleEndian.Uint32(data[end:]) {
-			return false
+			return payloads, false
 		}
-		if fn(s[start:end]) != nil {
-			return false
-		}
+		payloads = append(payloads, s[start:end])
 		i = end + 4
 	}
-	return true
+	return payloads, true
 }
 
 func uvarint(s string) (uint64, int) {
@@ -193,8 +192,7 @@ func encodeEntry(e *enc, path string, x *entry) {
 	}
 }
 
-func decodeEntry(d *dec) *entry {
-	x := &entry{}
+func decodeEntry(d *dec, x *entry) {
 	x.Size = d.int()
 	x.ModTime = d.int()
 	x.Blob = d.str()
@@ -210,7 +208,6 @@ func decodeEntry(d *dec) *entry {
 			x.Renders[i] = Render{Account: d.str(), Digest: d.str(), Network: d.str(), Diags: decodeDiags(d)}
 		}
 	}
-	return x
 }
 
 func encodeDiags(e *enc, ds diag.List) {

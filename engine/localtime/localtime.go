@@ -175,7 +175,7 @@ func Parse(s string, loc *time.Location) (Parsed, error) {
 // unspecified time in an overlap. local is used in error messages.
 func Resolve(local string, y int, mo time.Month, d, h, mi, sec int, loc *time.Location, choice Choice) (time.Time, error) {
 	t := time.Date(y, mo, d, h, mi, sec, 0, loc)
-	if t.Hour() != h || t.Minute() != mi || t.Day() != d {
+	if th, tm, _ := t.Clock(); th != h || tm != mi || t.Day() != d {
 		// Go normalised a skipped wall time forward: it does not exist.
 		at := Transition(t.Add(-6*time.Hour), t)
 		_, before := at.Add(-time.Second).Zone()
@@ -183,6 +183,12 @@ func Resolve(local string, y int, mo time.Month, d, h, mi, sec int, loc *time.Lo
 			Before: at.In(time.FixedZone(at.Add(-time.Second).Format("MST"), before)), After: at}
 	}
 	// An overlap: the same wall time an hour (or the offset change) apart.
+	// None when no offset change is within 3 hours, which is most times:
+	// the search below is skipped.
+	const reach = 3 * time.Hour
+	if start, end := t.ZoneBounds(); (start.IsZero() || t.Sub(start) > reach) && (end.IsZero() || end.Sub(t) > reach) {
+		return t, nil
+	}
 	_, off := t.Zone()
 	for _, delta := range []time.Duration{-3 * time.Hour, -2 * time.Hour, -time.Hour, -30 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour} {
 		u := t.Add(delta)

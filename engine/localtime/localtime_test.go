@@ -141,3 +141,41 @@ func TestClockRange(t *testing.T) {
 		t.Error("want an error")
 	}
 }
+
+// TestResolveSkipsTheSearchSafely compares Resolve with a search of every
+// offset change around each wall time, every 30 minutes of two years, in
+// zones with hour and half-hour changes.
+func TestResolveSkipsTheSearchSafely(t *testing.T) {
+	ambiguous := 0
+	for _, name := range []string{"Europe/Paris", "America/New_York", "Australia/Lord_Howe", "America/Sao_Paulo", "UTC"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for w := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC); w.Year() < 2028; w = w.Add(30 * time.Minute) {
+			got, gerr := Resolve("x", w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), 0, loc, Unspecified)
+			tm := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), 0, 0, loc)
+			overlap := false
+			_, off := tm.Zone()
+			for d := -3 * time.Hour; d <= 3*time.Hour; d += 30 * time.Minute {
+				u := tm.Add(d)
+				if _, o := u.Zone(); o != off && u.Hour() == tm.Hour() && u.Minute() == tm.Minute() && u.YearDay() == tm.YearDay() {
+					overlap = true
+				}
+			}
+			gap := tm.Hour() != w.Hour() || tm.Minute() != w.Minute()
+			switch {
+			case gap || overlap:
+				ambiguous++
+				if gerr == nil {
+					t.Errorf("%s %s: no error, want a gap or an overlap", name, w.Format("2006-01-02 15:04"))
+				}
+			case gerr != nil || !got.Equal(tm):
+				t.Errorf("%s %s: %v, %v; want %v", name, w.Format("2006-01-02 15:04"), got, gerr, tm)
+			}
+		}
+	}
+	if ambiguous < 20 { // two gaps and two overlaps a year in three zones
+		t.Errorf("only %d gaps and overlaps seen", ambiguous)
+	}
+}

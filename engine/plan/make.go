@@ -2,8 +2,8 @@ package plan
 
 import (
 	"fmt"
-	"slices"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
