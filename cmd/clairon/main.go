@@ -117,7 +117,7 @@ publishes each post once, on time, on every network it targets.`,
 	f.BoolVar(&a.noColor, "no-color", false, "disable colours (also when NO_COLOR is set)")
 	f.StringVar(&a.logLevel, "log-level", "warn", "log level: debug, info, warn or error")
 	f.StringVar(&a.logFormat, "log-format", "text", "log format: text or json")
-	f.BoolVar(&a.noCache, "no-cache", false, "do not read or write the parse and render cache (.clairon/cache)")
+	f.BoolVar(&a.noCache, "no-cache", false, "do not read or write the parse, render and state caches (.clairon/cache)")
 	f.StringVar(&a.stateRepo, "state-repo", "", "git repository holding the state branch (default: the one containing --dir)")
 	a.profiles.flags(f)
 	root.AddCommand(

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/content"
@@ -29,6 +31,10 @@ func (a *app) openStore(cfg *content.Config, sandbox bool) (*gitstore.Store, err
 	}
 	if sandbox {
 		opts.Branch, opts.Remote = sandboxBranch, ""
+	}
+	if !a.noCache {
+		branch := cmp.Or(opts.Branch, gitstore.DefaultBranch)
+		opts.CacheFile = filepath.Join(a.dir, ".clairon", "cache", "state-"+strings.ReplaceAll(branch, "/", "-")+".cache")
 	}
 	if tok := a.getenv("CLAIRON_GIT_TOKEN"); tok != "" {
 		opts.Auth = &gitstore.BasicAuth{Username: "x-access-token", Password: tok}

@@ -10,47 +10,8 @@ import (
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/fill"
 )
-
-// fill sets every field reachable from v to a distinct non-zero value, so
-// that a field the codec forgets shows up as a difference.
-func fill(v reflect.Value, n *int) {
-	*n++
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(fmt.Sprintf("s%d", *n))
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		v.SetInt(int64(*n))
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Float64:
-		v.SetFloat(float64(*n) + 0.25)
-	case reflect.Pointer:
-		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem(), n)
-	case reflect.Slice:
-		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
-		for i := range 2 {
-			fill(v.Index(i), n)
-		}
-	case reflect.Map:
-		v.Set(reflect.MakeMap(v.Type()))
-		for range 2 {
-			k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-			fill(k, n)
-			fill(e, n)
-			v.SetMapIndex(k, e)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() { // not the entry's run-time marks
-				fill(v.Field(i), n)
-			}
-		}
-	default:
-		panic("fill: add a case for " + v.Kind().String())
-	}
-}
 
 func roundTrip(t *testing.T, x *entry) *entry {
 	t.Helper()
@@ -70,8 +31,7 @@ func roundTrip(t *testing.T, x *entry) *entry {
 
 func TestEntryRoundTrip(t *testing.T) {
 	var x entry
-	n := 0
-	fill(reflect.ValueOf(&x).Elem(), &n)
+	fill.All(&x)
 	if got := roundTrip(t, &x); !reflect.DeepEqual(got, &x) {
 		t.Errorf("round trip changed the entry:\n got %#v\nwant %#v", got, &x)
 	}

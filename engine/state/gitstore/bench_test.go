@@ -3,6 +3,7 @@ package gitstore_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -161,6 +162,23 @@ func BenchmarkRead(b *testing.B) {
 	b.Run("disk-cold", func(b *testing.B) {
 		bare := disk()
 		bench(b, true, func() *gitstore.Store { return openPath(b, bare) })
+	})
+	// A new process with the record cache of the previous one
+	// (Options.CacheFile), as the CLI reads: nothing changed since.
+	b.Run("disk-cold-cache-file", func(b *testing.B) {
+		bare := disk()
+		cacheFile := filepath.Join(b.TempDir(), "state.cache")
+		withCache := func() *gitstore.Store {
+			repo, err := git.PlainOpen(bare)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return open(b, repo, gitstore.Options{Now: tick(), CacheFile: cacheFile})
+		}
+		if _, err := withCache().Read(ctx); err != nil { // fills the file
+			b.Fatal(err)
+		}
+		bench(b, true, withCache)
 	})
 	// A clone that fetched the state from a remote, as in CI: git sends the
 	// records delta-compressed, which makes them dearer to read.

@@ -93,6 +93,12 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 	if err != nil {
 		return fmt.Errorf("%s: %w", state.RecordsDir, err)
 	}
+	if s.cacheFile != "" && !s.cacheRead {
+		s.cacheRead = true
+		if s.cache == nil {
+			s.cache = readRecordCache(s.cacheFile)
+		}
+	}
 	// The trees are walked here while workers, each with its own reader of
 	// the repository, read and decode the blobs the cache does not hold.
 	work := make(chan *pending, 256)
@@ -116,6 +122,7 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 		return err
 	}
 	cache := make(map[plumbing.Hash]*state.Record, len(todo))
+	decoded := 0
 	for _, p := range todo {
 		if p.err != nil {
 			return fmt.Errorf("%s: %w", p.path, p.err)
@@ -126,8 +133,15 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 		if _, dup := st.Records[p.rec.Address]; dup {
 			return fmt.Errorf("%s: second record of %s", p.path, p.rec.Address)
 		}
+		if _, ok := s.cache[p.hash]; !ok {
+			decoded++
+		}
 		cache[p.hash] = p.rec
 		st.Records[p.rec.Address] = p.rec.Clone()
+	}
+	if s.cacheFile != "" && (decoded > 0 || len(cache) != len(s.cache)) {
+		// Best effort: the cache only ever saves work.
+		_ = writeRecordCache(s.cacheFile, cache)
 	}
 	s.cache = cache
 	return nil

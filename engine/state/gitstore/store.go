@@ -65,6 +65,10 @@ type Options struct {
 	Now func() time.Time
 	// Rand gives the lineage of a new state; crypto/rand when nil.
 	Rand io.Reader
+	// CacheFile, when set, is a file where the records read are kept in a
+	// binary form between processes (see recordcache.go): a read then
+	// decodes only the record files that changed. Safe to delete.
+	CacheFile string
 }
 
 // Store is a state.Store on a git branch. It is safe for concurrent use, and
@@ -82,6 +86,10 @@ type Store struct {
 
 	// cache holds the records decoded by the last read, by blob; guarded by lock.
 	cache map[plumbing.Hash]*state.Record
+	// cacheFile persists cache (Options.CacheFile); cacheRead is set once
+	// it was read.
+	cacheFile string
+	cacheRead bool
 	// extra are more storages on the same directory, for parallel reads.
 	extra []*filesystem.Storage
 }
@@ -125,6 +133,7 @@ func Open(repo *git.Repository, opts Options) (*Store, error) {
 		committer: object.Signature{Name: opts.Committer.Name, Email: opts.Committer.Email},
 		now:       opts.Now,
 		rand:      opts.Rand,
+		cacheFile: opts.CacheFile,
 	}
 	if opts.URL != "" || opts.Remote != "" {
 		r, err := newRemote(repo, st, opts)
