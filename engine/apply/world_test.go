@@ -499,7 +499,11 @@ func (t *tap) setFailReads(on bool) {
 func outcomes(r *apply.Report) []string {
 	var out []string
 	for _, e := range r.Events {
-		out = append(out, e.Address.String()+" "+string(e.Outcome))
+		o := e.Address.String() + " " + string(e.Outcome)
+		if e.Err != "" {
+			o += " (" + e.Err + ")"
+		}
+		out = append(out, o)
 	}
 	slices.Sort(out)
 	return out
