@@ -212,19 +212,8 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 	if len(s.Constant) > 0 && !and(equal(v, s.Constant[0])) {
 		return invalid
 	}
-	if len(s.Enum) > 0 {
-		r := invalid
-		for _, e := range s.Enum {
-			if m := equal(v, e); m == valid {
-				r = valid
-				break
-			} else if m == unsure {
-				r = unsure
-			}
-		}
-		if !and(r) {
-			return invalid
-		}
+	if len(s.Enum) > 0 && !and(anyOf(s.Enum, func(e any) verdict { return equal(v, e) })) {
+		return invalid
 	}
 	switch v := v.(type) {
 	case map[string]any:
@@ -299,19 +288,8 @@ func quick(s *jsonschema.Schema, v any, depth int) verdict {
 			return invalid
 		}
 	}
-	if len(s.AnyOf) > 0 {
-		r := invalid
-		for _, x := range s.AnyOf {
-			if m := quick(x, v, depth+1); m == valid {
-				r = valid
-				break
-			} else if m == unsure {
-				r = unsure
-			}
-		}
-		if !and(r) {
-			return invalid
-		}
+	if len(s.AnyOf) > 0 && !and(anyOf(s.AnyOf, func(x *jsonschema.Schema) verdict { return quick(x, v, depth+1) })) {
+		return invalid
 	}
 	if len(s.OneOf) > 0 {
 		matched, doubt := 0, false
@@ -574,4 +552,18 @@ func (c *compiled) allowedKeys(file, ptr string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// anyOf is valid when one of xs is, unsure when none is but one may be.
+func anyOf[T any](xs []T, check func(T) verdict) verdict {
+	r := invalid
+	for _, x := range xs {
+		switch check(x) {
+		case valid:
+			return valid
+		case unsure:
+			r = unsure
+		}
+	}
+	return r
 }

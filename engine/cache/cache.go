@@ -12,9 +12,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -26,6 +26,8 @@ import (
 	"github.com/clairon-dev/clairon/engine/atomicfile"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/binrec"
+	"github.com/clairon-dev/clairon/engine/internal/parallel"
 )
 
 // Cache is safe for concurrent use.
@@ -121,14 +123,16 @@ func (c *Cache) read() {
 	}
 	slab := make([]entry, len(payloads))
 	out := make([]decoded, len(payloads))
-	parallel(len(payloads), func(i int) {
-		d := &dec{s: payloads[i]}
-		o := &out[i]
-		o.typ, o.path = d.uint(), d.str()
-		if o.typ == recordPut {
-			decodeEntry(d, &slab[i])
+	parallel.Chunks(len(payloads), 512, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			d := &binrec.Decoder{S: payloads[i]}
+			o := &out[i]
+			o.typ, o.path = d.Uint(), d.Str()
+			if o.typ == recordPut {
+				decodeEntry(d, &slab[i])
+			}
+			o.err = d.Err
 		}
-		o.err = d.err
 	})
 	c.entries = make(map[string]*entry, len(payloads))
 	for i, o := range out {
@@ -144,27 +148,6 @@ func (c *Cache) read() {
 		c.records++
 	}
 	c.rewrite = !clean
-}
-
-// parallel calls fn(i) for i in [0, n) on every core.
-func parallel(n int, fn func(i int)) {
-	const chunk = 512
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk) {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= n {
-					return
-				}
-				for i := lo; i < min(n, lo+chunk); i++ {
-					fn(i)
-				}
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // Context hashes the parts rendering depends on.
@@ -302,18 +285,18 @@ func (c *Cache) Save() error {
 		return c.writeAll()
 	}
 	var b []byte
-	e := &enc{}
-	for _, p := range sortedKeys(c.changed) {
-		e.b = e.b[:0]
+	e := &binrec.Encoder{}
+	for _, p := range slices.Sorted(maps.Keys(c.changed)) {
+		e.B = e.B[:0]
 		encodeEntry(e, p, c.entries[p])
-		b = appendRecord(b, e.b)
+		b = appendRecord(b, e.B)
 	}
 	slices.Sort(gone)
 	for _, p := range gone {
-		e.b = e.b[:0]
-		e.uint(recordDelete)
-		e.str(p)
-		b = appendRecord(b, e.b)
+		e.B = e.B[:0]
+		e.Uint(recordDelete)
+		e.Str(p)
+		b = appendRecord(b, e.B)
 	}
 	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -336,11 +319,11 @@ func (c *Cache) Save() error {
 // writeAll writes every entry to a new file renamed over the old one.
 func (c *Cache) writeAll() error {
 	b := []byte(magic)
-	e := &enc{}
-	for _, p := range sortedKeys(c.entries) {
-		e.b = e.b[:0]
+	e := &binrec.Encoder{}
+	for _, p := range slices.Sorted(maps.Keys(c.entries)) {
+		e.B = e.B[:0]
 		encodeEntry(e, p, c.entries[p])
-		b = appendRecord(b, e.b)
+		b = appendRecord(b, e.B)
 	}
 	if err := atomicfile.Write(c.path, b); err != nil {
 		return err
@@ -348,13 +331,4 @@ func (c *Cache) writeAll() error {
 	c.records, c.rewrite = len(c.entries), false
 	clear(c.changed)
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

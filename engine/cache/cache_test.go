@@ -10,21 +10,22 @@ import (
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/binrec"
 	"github.com/clairon-dev/clairon/engine/internal/fill"
 )
 
 func roundTrip(t *testing.T, x *entry) *entry {
 	t.Helper()
-	e := &enc{}
+	e := &binrec.Encoder{}
 	encodeEntry(e, "posts/a.md", x)
-	d := &dec{s: string(e.b)}
-	if typ, p := d.uint(), d.str(); typ != recordPut || p != "posts/a.md" {
+	d := &binrec.Decoder{S: string(e.B)}
+	if typ, p := d.Uint(), d.Str(); typ != recordPut || p != "posts/a.md" {
 		t.Fatalf("record %d %q", typ, p)
 	}
 	got := &entry{}
 	decodeEntry(d, got)
-	if d.err != nil || d.s != "" {
-		t.Fatalf("decode: %v, %d bytes left", d.err, len(d.s))
+	if d.Err != nil || d.S != "" {
+		t.Fatalf("decode: %v, %d bytes left", d.Err, len(d.S))
 	}
 	return got
 }

@@ -2,13 +2,14 @@ package cache
 
 import (
 	"encoding/binary"
-	"errors"
 	"hash/crc32"
+	"maps"
 	"math"
 	"slices"
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/binrec"
 )
 
 // The cache file is a header and a log of records. Each record is
@@ -37,8 +38,6 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-var errCorrupt = errors.New("cache record damaged")
-
 // appendRecord appends one framed record.
 func appendRecord(b []byte, payload []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(payload)))
@@ -65,261 +64,151 @@ func records(data []byte, s string) ([]string, bool) {
 	return payloads, true
 }
 
-func uvarint(s string) (uint64, int) {
-	var x uint64
-	var shift uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		c := s[i]
-		if c < 0x80 {
-			return x | uint64(c)<<shift, i + 1
-		}
-		x |= uint64(c&0x7f) << shift
-		shift += 7
-	}
-	return 0, 0
-}
-
-// enc appends values to a payload.
-type enc struct{ b []byte }
-
-func (e *enc) uint(v uint64) { e.b = binary.AppendUvarint(e.b, v) }
-func (e *enc) int(v int64)   { e.b = binary.AppendVarint(e.b, v) }
-func (e *enc) bool(v bool) {
-	if v {
-		e.b = append(e.b, 1)
-	} else {
-		e.b = append(e.b, 0)
-	}
-}
-func (e *enc) str(s string) { e.uint(uint64(len(s))); e.b = append(e.b, s...) }
-func (e *enc) strs(ss []string) {
-	e.uint(uint64(len(ss)))
-	for _, s := range ss {
-		e.str(s)
-	}
-}
-
-// dec reads values from a payload; the first error sticks.
-type dec struct {
-	s   string
-	err error
-}
-
-func (d *dec) uint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, k := uvarint(d.s)
-	if k <= 0 {
-		d.err = errCorrupt
-		return 0
-	}
-	d.s = d.s[k:]
-	return v
-}
-
-func (d *dec) int() int64 {
-	u := d.uint()
-	x := int64(u >> 1)
-	if u&1 != 0 {
-		x = ^x
-	}
-	return x
-}
-
-func (d *dec) bool() bool {
-	if d.err != nil || len(d.s) == 0 {
-		d.err = errCorrupt
-		return false
-	}
-	v := d.s[0]
-	d.s = d.s[1:]
-	return v == 1
-}
-
-func (d *dec) str() string {
-	n := d.uint()
-	if d.err != nil || n > uint64(len(d.s)) {
-		d.err = errCorrupt
-		return ""
-	}
-	s := d.s[:n]
-	d.s = d.s[n:]
-	return s
-}
-
-// count reads a length, bounded by what is left so that damage cannot ask
-// for a huge allocation.
-func (d *dec) count() int {
-	n := d.uint()
-	if n > uint64(len(d.s)) {
-		d.err = errCorrupt
-		return 0
-	}
-	return int(n)
-}
-
-func (d *dec) strs() []string {
-	n := d.count()
-	if n == 0 {
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = d.str()
-	}
-	return out
-}
-
-func encodeEntry(e *enc, path string, x *entry) {
-	e.uint(recordPut)
-	e.str(path)
-	e.int(x.Size)
-	e.int(x.ModTime)
-	e.str(x.Blob)
-	e.str(x.ID)
-	e.bool(x.ExplicitID)
-	e.str(string(x.Kind))
+func encodeEntry(e *binrec.Encoder, path string, x *entry) {
+	e.Uint(recordPut)
+	e.Str(path)
+	e.Int(x.Size)
+	e.Int(x.ModTime)
+	e.Str(x.Blob)
+	e.Str(x.ID)
+	e.Bool(x.ExplicitID)
+	e.Str(string(x.Kind))
 	encodePost(e, &x.Post)
 	encodeDiags(e, x.Diags)
-	e.str(x.Context)
-	e.uint(uint64(len(x.Renders)))
+	e.Str(x.Context)
+	e.Uint(uint64(len(x.Renders)))
 	for _, r := range x.Renders {
-		e.str(r.Account)
-		e.str(r.Digest)
-		e.str(r.Network)
+		e.Str(r.Account)
+		e.Str(r.Digest)
+		e.Str(r.Network)
 		encodeDiags(e, r.Diags)
 	}
 }
 
-func decodeEntry(d *dec, x *entry) {
-	x.Size = d.int()
-	x.ModTime = d.int()
-	x.Blob = d.str()
-	x.ID = d.str()
-	x.ExplicitID = d.bool()
-	x.Kind = content.Kind(d.str())
+func decodeEntry(d *binrec.Decoder, x *entry) {
+	x.Size = d.Int()
+	x.ModTime = d.Int()
+	x.Blob = d.Str()
+	x.ID = d.Str()
+	x.ExplicitID = d.Bool()
+	x.Kind = content.Kind(d.Str())
 	decodePost(d, &x.Post)
 	x.Diags = decodeDiags(d)
-	x.Context = d.str()
-	if n := d.count(); n > 0 {
+	x.Context = d.Str()
+	if n := d.Count(); n > 0 {
 		x.Renders = make([]Render, n)
 		for i := range x.Renders {
-			x.Renders[i] = Render{Account: d.str(), Digest: d.str(), Network: d.str(), Diags: decodeDiags(d)}
+			x.Renders[i] = Render{Account: d.Str(), Digest: d.Str(), Network: d.Str(), Diags: decodeDiags(d)}
 		}
 	}
 }
 
-func encodeDiags(e *enc, ds diag.List) {
-	e.uint(uint64(len(ds)))
+func encodeDiags(e *binrec.Encoder, ds diag.List) {
+	e.Uint(uint64(len(ds)))
 	for _, x := range ds {
-		e.int(int64(x.Severity))
-		e.str(x.Pos.File)
-		e.int(int64(x.Pos.Line))
-		e.int(int64(x.Pos.Col))
-		e.str(x.Code)
-		e.str(x.Message)
-		e.str(x.Hint)
+		e.Int(int64(x.Severity))
+		e.Str(x.Pos.File)
+		e.Int(int64(x.Pos.Line))
+		e.Int(int64(x.Pos.Col))
+		e.Str(x.Code)
+		e.Str(x.Message)
+		e.Str(x.Hint)
 	}
 }
 
-func decodeDiags(d *dec) diag.List {
-	n := d.count()
+func decodeDiags(d *binrec.Decoder) diag.List {
+	n := d.Count()
 	if n == 0 {
 		return nil
 	}
 	out := make(diag.List, n)
 	for i := range out {
 		x := &out[i]
-		x.Severity = diag.Severity(d.int())
-		x.Pos = diag.Pos{File: d.str(), Line: int(d.int()), Col: int(d.int())}
-		x.Code, x.Message, x.Hint = d.str(), d.str(), d.str()
+		x.Severity = diag.Severity(d.Int())
+		x.Pos = diag.Pos{File: d.Str(), Line: int(d.Int()), Col: int(d.Int())}
+		x.Code, x.Message, x.Hint = d.Str(), d.Str(), d.Str()
 	}
 	return out
 }
 
-func encodePost(e *enc, p *content.Post) {
+func encodePost(e *binrec.Encoder, p *content.Post) {
 	for _, s := range []string{p.Kind, p.ID, p.Title} {
-		e.str(s)
+		e.Str(s)
 	}
-	e.strs(p.To)
+	e.Strs(p.To)
 	for _, s := range []string{p.At, p.Status, p.Campaign, p.Calendar, p.Language} {
-		e.str(s)
+		e.Str(s)
 	}
-	e.strs(p.Tags)
-	e.str(p.ContentWarning)
+	e.Strs(p.Tags)
+	e.Str(p.ContentWarning)
 	encodeMedia(e, p.Media)
-	e.bool(p.Poll != nil)
+	e.Bool(p.Poll != nil)
 	if p.Poll != nil {
-		e.strs(p.Poll.Options)
-		e.str(p.Poll.Duration)
-		e.bool(p.Poll.Multiple)
+		e.Strs(p.Poll.Options)
+		e.Str(p.Poll.Duration)
+		e.Bool(p.Poll.Multiple)
 	}
-	e.str(p.FirstComment)
-	e.str(p.ReplyTo)
-	keys := make([]string, 0, len(p.Overrides))
-	for k := range p.Overrides {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	e.bool(p.Overrides != nil)
-	e.uint(uint64(len(keys)))
+	e.Str(p.FirstComment)
+	e.Str(p.ReplyTo)
+	keys := slices.Sorted(maps.Keys(p.Overrides))
+	e.Bool(p.Overrides != nil)
+	e.Uint(uint64(len(keys)))
 	for _, k := range keys {
 		o := p.Overrides[k]
-		e.str(k)
+		e.Str(k)
 		optStr(e, o.Text)
-		e.bool(o.Media != nil)
+		e.Bool(o.Media != nil)
 		if o.Media != nil {
 			encodeMedia(e, *o.Media)
 		}
-		e.bool(o.Tags != nil)
+		e.Bool(o.Tags != nil)
 		if o.Tags != nil {
-			e.strs(*o.Tags)
+			e.Strs(*o.Tags)
 		}
 		optStr(e, o.ContentWarning)
 	}
-	e.bool(p.UTM != nil)
+	e.Bool(p.UTM != nil)
 	if p.UTM != nil {
-		e.bool(p.UTM.Off)
+		e.Bool(p.UTM.Off)
 		for _, s := range []string{p.UTM.Source, p.UTM.Medium, p.UTM.Campaign, p.UTM.Content, p.UTM.Term} {
-			e.str(s)
+			e.Str(s)
 		}
 	}
-	e.bool(p.Thread != nil)
+	e.Bool(p.Thread != nil)
 	if p.Thread != nil {
-		e.str(p.Thread.Split)
-		e.bool(p.Thread.Numbering)
+		e.Str(p.Thread.Split)
+		e.Bool(p.Thread.Numbering)
 	}
 }
 
-func decodePost(d *dec, p *content.Post) {
-	p.Kind, p.ID, p.Title = d.str(), d.str(), d.str()
-	p.To = d.strs()
-	p.At, p.Status, p.Campaign, p.Calendar, p.Language = d.str(), d.str(), d.str(), d.str(), d.str()
-	p.Tags = d.strs()
-	p.ContentWarning = d.str()
+func decodePost(d *binrec.Decoder, p *content.Post) {
+	p.Kind, p.ID, p.Title = d.Str(), d.Str(), d.Str()
+	p.To = d.Strs()
+	p.At, p.Status, p.Campaign, p.Calendar, p.Language = d.Str(), d.Str(), d.Str(), d.Str(), d.Str()
+	p.Tags = d.Strs()
+	p.ContentWarning = d.Str()
 	p.Media = decodeMedia(d)
-	if d.bool() {
-		p.Poll = &content.Poll{Options: d.strs(), Duration: d.str(), Multiple: d.bool()}
+	if d.Bool() {
+		p.Poll = &content.Poll{Options: d.Strs(), Duration: d.Str(), Multiple: d.Bool()}
 	}
-	p.FirstComment = d.str()
-	p.ReplyTo = d.str()
-	hasOverrides := d.bool()
-	if n := d.count(); hasOverrides {
+	p.FirstComment = d.Str()
+	p.ReplyTo = d.Str()
+	hasOverrides := d.Bool()
+	if n := d.Count(); hasOverrides {
 		p.Overrides = make(map[string]content.Override, n)
 		for range n {
-			k := d.str()
+			k := d.Str()
 			var o content.Override
 			o.Text = decOptStr(d)
-			if d.bool() {
+			if d.Bool() {
 				m := decodeMedia(d)
 				if m == nil {
 					m = []content.MediaRef{}
 				}
 				o.Media = &m
 			}
-			if d.bool() {
-				t := d.strs()
+			if d.Bool() {
+				t := d.Strs()
 				if t == nil {
 					t = []string{}
 				}
@@ -329,42 +218,42 @@ func decodePost(d *dec, p *content.Post) {
 			p.Overrides[k] = o
 		}
 	}
-	if d.bool() {
-		p.UTM = &content.UTMSetting{Off: d.bool()}
-		p.UTM.Source, p.UTM.Medium, p.UTM.Campaign, p.UTM.Content, p.UTM.Term = d.str(), d.str(), d.str(), d.str(), d.str()
+	if d.Bool() {
+		p.UTM = &content.UTMSetting{Off: d.Bool()}
+		p.UTM.Source, p.UTM.Medium, p.UTM.Campaign, p.UTM.Content, p.UTM.Term = d.Str(), d.Str(), d.Str(), d.Str(), d.Str()
 	}
-	if d.bool() {
-		p.Thread = &content.ThreadSetting{Split: d.str(), Numbering: d.bool()}
+	if d.Bool() {
+		p.Thread = &content.ThreadSetting{Split: d.Str(), Numbering: d.Bool()}
 	}
 }
 
-func encodeMedia(e *enc, ms []content.MediaRef) {
-	e.uint(uint64(len(ms)))
+func encodeMedia(e *binrec.Encoder, ms []content.MediaRef) {
+	e.Uint(uint64(len(ms)))
 	for _, m := range ms {
-		e.str(m.Src)
-		e.str(m.Alt)
-		e.bool(m.Focus != nil)
+		e.Str(m.Src)
+		e.Str(m.Alt)
+		e.Bool(m.Focus != nil)
 		if m.Focus != nil {
-			e.uint(uint64(len(*m.Focus)))
+			e.Uint(uint64(len(*m.Focus)))
 			for _, f := range *m.Focus {
-				e.uint(math.Float64bits(f))
+				e.Uint(math.Float64bits(f))
 			}
 		}
 	}
 }
 
-func decodeMedia(d *dec) []content.MediaRef {
-	n := d.count()
+func decodeMedia(d *binrec.Decoder) []content.MediaRef {
+	n := d.Count()
 	if n == 0 {
 		return nil
 	}
 	out := make([]content.MediaRef, n)
 	for i := range out {
-		out[i].Src, out[i].Alt = d.str(), d.str()
-		if d.bool() {
-			f := make([]float64, d.count())
+		out[i].Src, out[i].Alt = d.Str(), d.Str()
+		if d.Bool() {
+			f := make([]float64, d.Count())
 			for j := range f {
-				f[j] = math.Float64frombits(d.uint())
+				f[j] = math.Float64frombits(d.Uint())
 			}
 			out[i].Focus = &f
 		}
@@ -372,17 +261,17 @@ func decodeMedia(d *dec) []content.MediaRef {
 	return out
 }
 
-func optStr(e *enc, s *string) {
-	e.bool(s != nil)
+func optStr(e *binrec.Encoder, s *string) {
+	e.Bool(s != nil)
 	if s != nil {
-		e.str(*s)
+		e.Str(*s)
 	}
 }
 
-func decOptStr(d *dec) *string {
-	if !d.bool() {
+func decOptStr(d *binrec.Decoder) *string {
+	if !d.Bool() {
 		return nil
 	}
-	s := d.str()
+	s := d.Str()
 	return &s
 }

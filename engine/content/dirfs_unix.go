@@ -6,13 +6,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/clairon-dev/clairon/engine/internal/parallel"
 )
 
 // readDirStat lists the folder at path sorted by name, as os.ReadDir does,
@@ -30,12 +30,17 @@ func readDirStat(path string) ([]fs.DirEntry, error) {
 		return nil, err
 	}
 	slices.SortFunc(listed, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return statEntries(dir, path, listed)
+}
+
+// statEntries lstats the entries listed from the open folder dir (at
+// path), on every core.
+func statEntries(dir *os.File, path string, listed []fs.DirEntry) ([]fs.DirEntry, error) {
 	rc, err := dir.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
 	entries := make([]statEntry, len(listed))
-	out := make([]fs.DirEntry, len(listed))
 	statRange := func(fd int, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e := &entries[i]
@@ -50,22 +55,13 @@ func readDirStat(path string) ([]fs.DirEntry, error) {
 		}
 	}
 	ctlErr := rc.Control(func(fd uintptr) {
-		const minPerWorker = 64 // below this, a goroutine costs more than it saves
-		workers := min(runtime.GOMAXPROCS(0), len(listed)/minPerWorker)
-		if workers <= 1 {
-			statRange(int(fd), 0, len(listed))
-			return
-		}
-		var wg sync.WaitGroup
-		per := (len(listed) + workers - 1) / workers
-		for lo := 0; lo < len(listed); lo += per {
-			wg.Go(func() { statRange(int(fd), lo, min(len(listed), lo+per)) })
-		}
-		wg.Wait()
+		// By 64: below that, a goroutine costs more than it saves.
+		parallel.Chunks(len(listed), 64, func(lo, hi int) { statRange(int(fd), lo, hi) })
 	})
 	if ctlErr != nil {
 		return nil, ctlErr
 	}
+	out := make([]fs.DirEntry, len(entries))
 	for i := range entries {
 		out[i] = &entries[i]
 	}

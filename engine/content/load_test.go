@@ -2,6 +2,7 @@ package content_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -115,4 +116,17 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return s + "-posts"
+}
+
+// A cancelled load stops parsing and says why.
+func TestLoadStopsWhenCancelled(t *testing.T) {
+	mfs := fstest.MapFS{}
+	for p, c := range sample {
+		mfs[p] = &fstest.MapFile{Data: []byte(c)}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := content.Load(ctx, mfs, content.Options{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Load with a cancelled context: %v, want context.Canceled", err)
+	}
 }

@@ -180,18 +180,27 @@ func child(n *yaml.Node, key string) *yaml.Node {
 			}
 		}
 	case yaml.SequenceNode:
-		idx := 0
-		for _, c := range key {
-			if c < '0' || c > '9' {
-				return nil
-			}
-			idx = idx*10 + int(c-'0')
-		}
-		if key != "" && idx < len(n.Content) {
-			return n.Content[idx]
+		if i, ok := seqIndex(key, len(n.Content)); ok {
+			return n.Content[i]
 		}
 	}
 	return nil
+}
+
+// seqIndex reads key, a path element, as an index into a sequence of n
+// items: decimal digits only, in range.
+func seqIndex(key string, n int) (int, bool) {
+	if key == "" || len(key) > 9 {
+		return 0, false
+	}
+	idx := 0
+	for _, c := range key {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		idx = idx*10 + int(c-'0')
+	}
+	return idx, idx < n
 }
 
 // Repo is a loaded content repository.

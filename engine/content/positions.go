@@ -66,15 +66,8 @@ func (t *posTree) child(key string) *posTree {
 			}
 		}
 	case yaml.SequenceNode:
-		idx := 0
-		for _, c := range key {
-			if c < '0' || c > '9' {
-				return nil
-			}
-			idx = idx*10 + int(c-'0')
-		}
-		if key != "" && idx < len(t.kids) {
-			return &t.kids[idx]
+		if i, ok := seqIndex(key, len(t.kids)); ok {
+			return &t.kids[i]
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -23,7 +24,7 @@ type holds struct {
 }
 
 func newHolds(cfg *content.Config, loc *time.Location, cals map[string]*calendar.Calendar, now time.Time) holds {
-	return holds{cfg: cfg, loc: loc, cals: cals, now: now, ids: sortedKeys(cals), quiet: calendar.QuietHours(cfg)}
+	return holds{cfg: cfg, loc: loc, cals: cals, now: now, ids: slices.Sorted(maps.Keys(cals)), quiet: calendar.QuietHours(cfg)}
 }
 
 // apply holds ch when it would fall in a frozen period, a blackout or quiet
@@ -76,13 +77,4 @@ func (h holds) apply(ch *Change) {
 	if q := h.quiet; q != nil && q.Contains(t.In(h.loc)) {
 		ch.Held, ch.HeldUntil = "quiet hours "+q.String(), q.End(t.In(h.loc))
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -2,17 +2,16 @@ package plan
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/cache"
 	"github.com/clairon-dev/clairon/engine/calendar"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/parallel"
 	"github.com/clairon-dev/clairon/engine/localtime"
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/render"
@@ -150,15 +149,17 @@ func Make(in Input) (*Plan, diag.List) {
 	// told apart by pointer, cheaper than by address at 100,000 records.
 	// When every record is matched, exactly once, no post was renamed and
 	// none left the repository: the searches for both are skipped.
-	matchedCount := parallelChunks(len(want), func(lo, hi int) int {
-		n := 0
+	parallel.Chunks(len(want), decideChunk, func(lo, hi int) {
 		for _, w := range want[lo:hi] {
-			if w.rec = st.Record(w.addr); w.rec != nil {
-				n++
-			}
+			w.rec = st.Record(w.addr)
 		}
-		return n
 	})
+	matchedCount := 0
+	for _, w := range want {
+		if w.rec != nil {
+			matchedCount++
+		}
+	}
 	var matched map[*state.Record]bool
 	everyRecordMatched := matchedCount == len(st.Records) && !sameIDs
 	moves := map[*desired]*state.Record{}
@@ -176,12 +177,11 @@ func Make(in Input) (*Plan, diag.List) {
 	slab := make([]Change, len(want)) // one allocation for the changes
 	refs := make([]network.Ref, len(want))
 	decided := make([]diag.List, len(want)/decideChunk+1)
-	parallelChunks(len(want), func(lo, hi int) int {
+	parallel.Chunks(len(want), decideChunk, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			w := want[i]
 			decide(&slab[i], &refs[i], w, w.rec, moves[w], cfg, in.Caps, in.Now, &decided[lo/decideChunk])
 		}
-		return 0
 	})
 	for _, l := range decided {
 		ds.Add(l...)
@@ -492,11 +492,10 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(
 	// diagnostics are kept in order.
 	remembered := make([]diag.List, len(posts)/decideChunk+1)
 	hit := make([]bool, len(posts))
-	parallelChunks(len(posts), func(lo, hi int) int {
+	parallel.Chunks(len(posts), decideChunk, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			out[i], hit[i] = fromMemo(in, posts[i], &remembered[lo/decideChunk])
 		}
-		return 0
 	})
 	for _, l := range remembered {
 		ds.Add(l...)
@@ -598,31 +597,6 @@ func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {
 // decideChunk is how many changes a worker decides at a time; a chunk's
 // warnings are gathered in its own list, in order.
 const decideChunk = 2048
-
-// parallelChunks calls fn on [lo, hi) chunks of [0, n), aligned on
-// decideChunk, on every core, and returns the sum of what fn returned.
-func parallelChunks(n int, fn func(lo, hi int) int) int {
-	chunks := (n + decideChunk - 1) / decideChunk
-	if chunks <= 1 {
-		return fn(0, n)
-	}
-	var total atomic.Int64
-	next := atomic.Int64{}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), chunks) {
-		wg.Go(func() {
-			for {
-				c := int(next.Add(1) - 1)
-				if c >= chunks {
-					return
-				}
-				total.Add(int64(fn(c*decideChunk, min(n, (c+1)*decideChunk))))
-			}
-		})
-	}
-	wg.Wait()
-	return int(total.Load())
-}
 
 // byID returns the indexes of posts in id order (path order among equal
 // ids), and whether two posts share an id (validate reports it). Posts come

@@ -10,12 +10,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/parallel"
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/render"
 	"github.com/clairon-dev/clairon/engine/state"
@@ -146,22 +145,7 @@ func (p *Plan) withOutputs(chs []*Change, need bool, fn func(ch *Change, out *re
 		part := chs[start:min(len(chs), start+batch)]
 		clear(outs)
 		if need {
-			next := make(chan int)
-			var wg sync.WaitGroup
-			for range runtime.GOMAXPROCS(0) {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := range next {
-						outs[i] = p.OutputOf(part[i])
-					}
-				}()
-			}
-			for i := range part {
-				next <- i
-			}
-			close(next)
-			wg.Wait()
+			parallel.Chunks(len(part), 1, func(i, _ int) { outs[i] = p.OutputOf(part[i]) })
 		}
 		for i, ch := range part {
 			if err := fn(ch, outs[i]); err != nil {

@@ -9,7 +9,6 @@ package render
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/parallel"
 	"github.com/clairon-dev/clairon/engine/localtime"
 	"github.com/clairon-dev/clairon/engine/network"
 	"github.com/clairon-dev/clairon/engine/render/count"
@@ -149,23 +149,10 @@ func (r *Renderer) RenderPosts(docs []*content.Document) ([][]*Output, diag.List
 // never holds every output at once. fn is called from several goroutines,
 // once per index.
 func (r *Renderer) RenderEach(docs []*content.Document, fn func(i int, outs []*Output, ds diag.List)) {
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				outs, ds := r.RenderAll(docs[i])
-				fn(i, outs, ds)
-			}
-		}()
-	}
-	for i := range docs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel.Chunks(len(docs), 1, func(i, _ int) {
+		outs, ds := r.RenderAll(docs[i])
+		fn(i, outs, ds)
+	})
 }
 
 // Render renders a post for one account. It returns nil when the account

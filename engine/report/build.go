@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -277,7 +278,7 @@ func (b *builder) fill(r *Report, recs []*state.Record, campaign *content.Docume
 	}
 
 	r.Accounts = []AccountKPI{}
-	for _, acc := range sortedKeys(accounts) {
+	for _, acc := range slices.Sorted(maps.Keys(accounts)) {
 		pts, err := pointsOf(acc)
 		if err != nil {
 			return err
@@ -416,7 +417,7 @@ func networks(r *Report) []NetworkKPI {
 		n.FollowerGrowth = add(n.FollowerGrowth, a.FollowerGrowth)
 	}
 	out := []NetworkKPI{}
-	for _, name := range sortedKeys(by) {
+	for _, name := range slices.Sorted(maps.Keys(by)) {
 		n := by[name]
 		n.Rate, n.Rated = Mean(rates[name]), len(rates[name])
 		out = append(out, *n)
@@ -448,7 +449,7 @@ func best(r *Report, loc *time.Location) Best {
 		}
 		buckets[k].rates = append(buckets[k].rates, *p.Rate)
 	}
-	for _, k := range sortedKeys(buckets) {
+	for _, k := range slices.Sorted(maps.Keys(buckets)) {
 		bk := buckets[k]
 		m := *Mean(bk.rates)
 		if bt := out.Time; bt == nil || m > bt.Rate || (m == bt.Rate && len(bk.rates) > bt.Posts) {
@@ -463,14 +464,5 @@ func best(r *Report, loc *time.Location) Best {
 			out.Network = &BestNetwork{Network: n.Network, Rate: *n.Rate, Posts: n.Rated}
 		}
 	}
-	return out
-}
-
-func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -121,7 +122,7 @@ func (c *Collected) Summary() string {
 		labels[t.Label]++
 	}
 	var parts []string
-	for _, l := range sortedKeys(labels) {
+	for _, l := range slices.Sorted(maps.Keys(labels)) {
 		parts = append(parts, fmt.Sprintf("%d at %s", labels[l], l))
 	}
 	s := fmt.Sprintf("Metrics: %s", plural(len(c.Snapshots), "snapshot"))
@@ -179,7 +180,7 @@ func (c *Collector) Collect(ctx context.Context, opts CollectOptions) (*Collecte
 	}
 
 	runs := map[string]*accountRun{}
-	for _, acc := range sortedKeys(accounts) {
+	for _, acc := range slices.Sorted(maps.Keys(accounts)) {
 		items := due[acc]
 		ad, err := c.Adapter(acc)
 		if err != nil {
@@ -341,7 +342,7 @@ func (c *Collector) changes(st *state.State, due map[string][]*reading, runs map
 	cs := state.NewChangeset(state.Message{Run: c.Run})
 	var taken []Taken
 	var dropped []state.Address
-	for _, acc := range sortedKeys(due) {
+	for _, acc := range slices.Sorted(maps.Keys(due)) {
 		run := runs[acc]
 		for _, it := range due[acc] {
 			if !it.ok {
@@ -359,7 +360,7 @@ func (c *Collector) changes(st *state.State, due map[string][]*reading, runs map
 		}
 	}
 	var counted []string
-	for _, acc := range sortedKeys(runs) {
+	for _, acc := range slices.Sorted(maps.Keys(runs)) {
 		run := runs[acc]
 		f, err := ReadAccountFile(st, acc)
 		if err != nil {

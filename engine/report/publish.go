@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -66,7 +67,7 @@ func (p *Publisher) Generate(st *state.State, scopes []Scope) (*Generated, error
 		return nil, err
 	}
 	files[index.Path] = index.Data
-	for _, path := range sortedKeys(files) {
+	for _, path := range slices.Sorted(maps.Keys(files)) {
 		g.Files = append(g.Files, state.File{Path: path, Data: files[path]})
 		if old, ok := st.Files[path]; !ok || !bytes.Equal(old, files[path]) {
 			g.Changed = append(g.Changed, path)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -77,7 +78,7 @@ func (rd *Renderer) Render(r *Report, loc *time.Location) ([]state.File, error) 
 		return nil, err
 	}
 	files := []state.File{{Path: dir + "/README.md", Data: md}, {Path: dir + "/report.json", Data: js}}
-	for _, name := range sortedKeys(cs) {
+	for _, name := range slices.Sorted(maps.Keys(cs)) {
 		files = append(files, state.File{Path: dir + "/" + cs[name].Name, Data: cs[name].Data})
 	}
 	return files, nil

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"path"
 	"slices"
@@ -182,7 +183,7 @@ func (c *checker) sniff(d *content.Document, p, mime string, where []string) {
 
 // suggestMedia finds a media file with the same name elsewhere, or a close name.
 func suggestMedia(p string, media map[string]content.MediaFile) string {
-	names := keysOf(media)
+	names := slices.Sorted(maps.Keys(media))
 	for _, k := range names {
 		if path.Base(k) == path.Base(p) {
 			return k

@@ -8,9 +8,9 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -86,7 +86,7 @@ func (c *checker) config() {
 		}
 		for k := range acc.Settings {
 			if allowed := settingsFor[acc.Network]; allowed != nil && !allowed[k] {
-				c.ds.Warnf(doc.KeyPos("accounts", name, k), "config-setting", fmt.Sprintf("%s accounts use: %s", acc.Network, strings.Join(sortedKeys(allowed), ", ")), "accounts.%s.%s does not apply to %s and is ignored", name, k, acc.Network)
+				c.ds.Warnf(doc.KeyPos("accounts", name, k), "config-setting", fmt.Sprintf("%s accounts use: %s", acc.Network, strings.Join(slices.Sorted(maps.Keys(allowed)), ", ")), "accounts.%s.%s does not apply to %s and is ignored", name, k, acc.Network)
 			}
 		}
 	}
@@ -148,15 +148,6 @@ var settingsFor = map[string]map[string]bool{
 	"sandbox":   setOf("emulate", "outbox"),
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func loadZone(name string) (*time.Location, error) {
 	if name == "" || name == "Local" {
 		return nil, fmt.Errorf("unknown time zone %q", name)
@@ -197,20 +188,11 @@ func (c *checker) account(d *content.Document, name string, path ...string) bool
 		return true
 	}
 	hint := "declare it under accounts: in clairon.yaml"
-	if s := diag.Suggest(name, keysOf(c.repo.Config.Accounts)); s != "" {
+	if s := diag.Suggest(name, slices.Sorted(maps.Keys(c.repo.Config.Accounts))); s != "" {
 		hint = fmt.Sprintf("did you mean %q?", s)
 	}
 	c.ds.Errorf(d.PosOf(path...), "ref-account", hint, "unknown account %q", name)
 	return false
-}
-
-func keysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ref checks a reference to another document.
@@ -222,7 +204,7 @@ func (c *checker) ref(d *content.Document, kind content.Kind, id string, m map[s
 		return t
 	}
 	hint := fmt.Sprintf("no %s has this id", kind)
-	if s := diag.Suggest(id, keysOf(m)); s != "" {
+	if s := diag.Suggest(id, slices.Sorted(maps.Keys(m))); s != "" {
 		hint = fmt.Sprintf("did you mean %q?", s)
 	}
 	c.ds.Errorf(d.PosOf(path...), "ref-"+string(kind), hint, "unknown %s %q", kind, id)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -386,7 +388,7 @@ func blocked(wt *git.Worktree, from, to *object.Commit) (string, error) {
 		return "", fmt.Errorf("work tree status: %w", err)
 	}
 	var changed map[string]bool
-	for _, path := range sortedNames(st) {
+	for _, path := range slices.Sorted(maps.Keys(st)) {
 		fs := st[path]
 		untracked := fs.Staging == git.Untracked || fs.Worktree == git.Untracked
 		if !untracked {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -233,7 +234,7 @@ func (s *Scheduler) target(res Result) Wake {
 	w := res.Next
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, name := range sortedNames(s.jobs) {
+	for _, name := range slices.Sorted(maps.Keys(s.jobs)) {
 		if j := s.jobs[name]; j.cron != nil && !j.next.IsZero() {
 			w = w.Earlier(Wake{At: j.next, What: "job " + name})
 		}
@@ -333,7 +334,7 @@ func (s *Scheduler) updateJobs(res Result, now time.Time) {
 			delete(s.jobs, name)
 		}
 	}
-	for _, name := range sortedNames(res.Jobs) {
+	for _, name := range slices.Sorted(maps.Keys(res.Jobs)) {
 		spec := res.Jobs[name]
 		if spec == "" {
 			continue
@@ -364,7 +365,7 @@ func (s *Scheduler) updateJobs(res Result, now time.Time) {
 func (s *Scheduler) startJobs(work context.Context, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, name := range sortedNames(s.jobs) {
+	for _, name := range slices.Sorted(maps.Keys(s.jobs)) {
 		j := s.jobs[name]
 		if j.cron == nil || j.next.IsZero() || j.next.After(now) {
 			continue
@@ -445,13 +446,4 @@ func (sp *stopper) close() {
 	if sp.endGrace != nil {
 		sp.endGrace()
 	}
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -93,11 +93,8 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 	if err != nil {
 		return fmt.Errorf("%s: %w", state.RecordsDir, err)
 	}
-	if s.cacheFile != "" && !s.cacheRead {
-		s.cacheRead = true
-		if s.cache == nil {
-			s.cache = readRecordCache(s.cacheFile)
-		}
+	if s.cacheFile != "" && s.cache == nil { // the first read: records of earlier processes
+		s.cache = readRecordCache(s.cacheFile)
 	}
 	// The trees are walked here while workers, each with its own reader of
 	// the repository, read and decode the blobs the cache does not hold.

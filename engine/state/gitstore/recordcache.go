@@ -4,16 +4,17 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
 	"unsafe"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clairon-dev/clairon/engine/atomicfile"
+	"github.com/clairon-dev/clairon/engine/internal/binrec"
+	"github.com/clairon-dev/clairon/engine/internal/parallel"
 	"github.com/clairon-dev/clairon/engine/state"
 )
 
@@ -57,26 +58,21 @@ func readRecordCache(path string) map[plumbing.Hash]*state.Record {
 		var f frame
 		copy(f.hash[:], text)
 		text = text[len(f.hash):]
-		n, k := binary.Uvarint([]byte(text[:min(len(text), binary.MaxVarintLen64)]))
+		n, k := binrec.Uvarint(text)
 		if k <= 0 || n > uint64(len(text)-k) {
 			return nil
 		}
 		f.payload, text = text[k:k+int(n)], text[k+int(n):]
 		frames = append(frames, f)
 	}
-	var wg sync.WaitGroup
-	per := (len(frames) + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0)
-	for lo := 0; lo < len(frames); lo += per {
-		wg.Go(func() {
-			for i := lo; i < min(len(frames), lo+per); i++ {
-				f := &frames[i]
-				if f.rec, f.err = state.DecodeBinary(f.payload); f.err == nil {
-					f.err = f.rec.Validate()
-				}
+	parallel.Chunks(len(frames), 512, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			f := &frames[i]
+			if f.rec, f.err = state.DecodeBinary(f.payload); f.err == nil {
+				f.err = f.rec.Validate()
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	out := make(map[plumbing.Hash]*state.Record, len(frames))
 	for _, f := range frames {
 		if f.err != nil {
@@ -90,19 +86,13 @@ func readRecordCache(path string) map[plumbing.Hash]*state.Record {
 // writeRecordCache replaces the cache file at path with the records of m
 // (those whose times are UTC, as records read from git are).
 func writeRecordCache(path string, m map[plumbing.Hash]*state.Record) error {
-	hashes := make([]plumbing.Hash, 0, len(m))
-	for h, r := range m {
-		if r.BinaryCacheable() {
-			hashes = append(hashes, h)
-		}
-	}
-	slices.SortFunc(hashes, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
+	hashes := slices.SortedFunc(maps.Keys(m), func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
 	b := []byte(recordCacheMagic)
 	var rec []byte
 	for _, h := range hashes {
 		var err error
 		if rec, err = m[h].AppendBinary(rec[:0]); err != nil {
-			return err
+			continue // a time not in UTC: read from git each time
 		}
 		b = append(b, h[:]...)
 		b = binary.AppendUvarint(b, uint64(len(rec)))

@@ -86,10 +86,8 @@ type Store struct {
 
 	// cache holds the records decoded by the last read, by blob; guarded by lock.
 	cache map[plumbing.Hash]*state.Record
-	// cacheFile persists cache (Options.CacheFile); cacheRead is set once
-	// it was read.
+	// cacheFile persists cache between processes (Options.CacheFile).
 	cacheFile string
-	cacheRead bool
 	// extra are more storages on the same directory, for parallel reads.
 	extra []*filesystem.Storage
 }
