@@ -364,8 +364,8 @@ func newHoldProxy(t *testing.T, target string, after bool) *holdProxy {
 			rp.ServeHTTP(w, r)
 			return
 		}
-		close(h.arrived)
 		if !h.after {
+			close(h.arrived)
 			select {
 			case <-h.release:
 				rp.ServeHTTP(w, r)
@@ -375,6 +375,9 @@ func newHoldProxy(t *testing.T, target string, after bool) *holdProxy {
 		}
 		rec := httptest.NewRecorder()
 		rp.ServeHTTP(rec, r)
+		// Arrived only once the status exists: a grace period ending now
+		// cancels the answer, never the creation.
+		close(h.arrived)
 		select {
 		case <-h.release:
 			for k, v := range rec.Header() {
