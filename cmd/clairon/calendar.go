@@ -77,7 +77,7 @@ so apps update events rather than duplicate them) and html (a static page).`,
 	fl.StringVar(&to, "to", "", "last day (default: four weeks after --from)")
 	fl.StringVar(&format, "format", "", "text, markdown, json, ics or html")
 	fl.StringVar(&out, "out", "", "write to FILE instead of standard output")
-	fl.BoolVar(&f.sandbox, "sandbox", false, "show the sandbox state (what `apply --sandbox` published)")
+	fl.BoolVar(&f.sandbox, "sandbox", false, "show the sandbox state (what apply --sandbox published)")
 	fl.StringVar(&f.at, "at", "", "compute as if now were TIME")
 	return cmd
 }

@@ -40,7 +40,7 @@ snapshots on the state branch (clairon report collect); clairon report
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.showCampaign(cmd.Context(), f, args[0]) },
 	}
-	show.Flags().BoolVar(&f.sandbox, "sandbox", false, "show the sandbox state (what `apply --sandbox` published)")
+	show.Flags().BoolVar(&f.sandbox, "sandbox", false, "show the sandbox state (what apply --sandbox published)")
 	show.Flags().StringVar(&f.at, "at", "", "as if now were TIME (2026-12-01 09:30, in the repository's time zone)")
 	cmd.AddCommand(show)
 	return cmd

@@ -84,11 +84,11 @@ and 2 when changes are pending.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.detailedExitCode, "detailed-exitcode", false, "exit 2 when changes are pending, 0 when none, 1 on error")
-	fl.StringVar(&f.out, "out", "", "save the plan to FILE, for `clairon apply FILE` (-out works too)")
+	fl.StringVar(&f.out, "out", "", "save the plan to `FILE`, for clairon apply FILE (-out works too)")
 	fl.BoolVar(&f.json, "json", false, "print the plan as JSON (schema/plan.schema.json)")
 	fl.StringVar(&f.at, "at", "", "plan as if now were TIME (2026-12-01 09:30, in the repository's time zone)")
 	fl.StringVar(&f.accounts, "accounts", "", "plan only these accounts (comma-separated)")
-	fl.BoolVar(&f.sandbox, "sandbox", false, "plan against the sandbox state that `apply --sandbox` writes")
+	fl.BoolVar(&f.sandbox, "sandbox", false, "plan against the sandbox state that apply --sandbox writes")
 	fl.BoolVar(&f.detail, "detail", true, "show each post's text as every account will receive it")
 	return cmd
 }

@@ -62,7 +62,7 @@ outside: the pages work offline.`,
 	cmd.Flags().BoolVar(&serve, "serve", false, "serve the preview site, reloading when files change")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:4242", "address to serve on (loopback by default)")
 	cmd.Flags().StringVar(&out, "out", "", "write the preview site as static files into DIR")
-	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "show the sandbox state (what `apply --sandbox` published)")
+	cmd.Flags().BoolVar(&sandbox, "sandbox", false, "show the sandbox state (what apply --sandbox published)")
 	return cmd
 }
 

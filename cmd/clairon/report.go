@@ -65,7 +65,7 @@ the formulas and what each network gives.`,
 	fl.StringVar(&f.month, "month", "", "report on the month YYYY-MM")
 	fl.StringVar(&f.campaign, "campaign", "", "report on the campaign with this id")
 	fl.StringVar(&f.post, "post", "", "report on the post with this id")
-	fl.BoolVar(&f.sandbox, "sandbox", false, "report on the sandbox state (what `apply --sandbox` published)")
+	fl.BoolVar(&f.sandbox, "sandbox", false, "report on the sandbox state (what apply --sandbox published)")
 	fl.BoolVar(&f.collect, "collect", false, "collect the metrics that are due first")
 	fl.StringVar(&f.out, "out", "", "write the report files under DIR instead of committing them")
 	fl.StringVar(&f.at, "at", "", "as if now were TIME (for rehearsals with --sandbox)")
@@ -94,7 +94,7 @@ whatever its age.`,
 	cf.StringVar(&c.accounts, "accounts", "", "collect only on these accounts (comma-separated)")
 	cf.StringVar(&c.post, "post", "", "collect only for the post with this id")
 	cf.StringVar(&c.campaign, "campaign", "", "collect only for the posts of this campaign")
-	cf.StringVar(&c.at, "at", "", "as if now were TIME (for rehearsals with --sandbox, after `apply --sandbox --at`)")
+	cf.StringVar(&c.at, "at", "", "as if now were TIME (for rehearsals with --sandbox, after apply --sandbox --at)")
 	cmd.AddCommand(collect)
 	return cmd
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -30,10 +31,20 @@ var actionColor = map[Action]string{Create: "32", Update: "33", Replace: "35", D
 
 // WriteText prints the plan in the style of terraform plan: a legend, one
 // block per change with its symbol, the rendered text, then the summary.
-func (p *Plan) WriteText(w io.Writer, o TextOptions) error {
+func (p *Plan) WriteText(out io.Writer, o TextOptions) error {
 	if o.Loc == nil {
 		o.Loc = time.UTC
 	}
+	// A plan of a large repository is megabytes of short lines: one write
+	// per line would spend more time in the kernel than in planning.
+	w := bufio.NewWriterSize(out, 64<<10)
+	if err := p.writeText(w, o); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func (p *Plan) writeText(w io.Writer, o TextOptions) error {
 	var due, scheduled, held, moved, other []*Change
 	for _, ch := range p.Changes {
 		switch {

@@ -89,12 +89,17 @@ type pending struct {
 }
 
 func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.State) error {
-	top, err := object.GetTree(s.st, h)
-	if err != nil {
-		return fmt.Errorf("%s: %w", state.RecordsDir, err)
+	if s.cache == nil { // the first read: what earlier processes decoded
+		s.cache = newReadCache(0, 0)
+		if s.cacheFile != "" {
+			s.cache = readReadCache(s.cacheFile)
+		}
 	}
-	if s.cacheFile != "" && s.cache == nil { // the first read: records of earlier processes
-		s.cache = readRecordCache(s.cacheFile)
+	// next is what this read uses, so the cache never outgrows the state.
+	next := newReadCache(len(s.cache.records), len(s.cache.trees))
+	top, err := s.tree(next, state.RecordsDir, h)
+	if err != nil {
+		return err
 	}
 	// The trees are walked here while workers, each with its own reader of
 	// the repository, read and decode the blobs the cache does not hold.
@@ -112,13 +117,12 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 			}
 		}()
 	}
-	todo, err := s.walkRecords(ctx, top, work)
+	todo, err := s.walkRecords(ctx, next, top, work)
 	close(work)
 	wg.Wait()
 	if err != nil {
 		return err
 	}
-	cache := make(map[plumbing.Hash]*state.Record, len(todo))
 	decoded := 0
 	for _, p := range todo {
 		if p.err != nil {
@@ -130,46 +134,51 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 		if _, dup := st.Records[p.rec.Address]; dup {
 			return fmt.Errorf("%s: second record of %s", p.path, p.rec.Address)
 		}
-		if _, ok := s.cache[p.hash]; !ok {
+		if _, ok := s.cache.records[p.hash]; !ok {
 			decoded++
 		}
-		cache[p.hash] = p.rec
+		next.records[p.hash] = p.rec
 		st.Records[p.rec.Address] = p.rec.Clone()
 	}
-	if s.cacheFile != "" && (decoded > 0 || len(cache) != len(s.cache)) {
-		// Best effort: the cache only ever saves work.
-		_ = writeRecordCache(s.cacheFile, cache)
+	for h := range next.trees {
+		if _, ok := s.cache.trees[h]; !ok {
+			decoded++
+		}
 	}
-	s.cache = cache
+	if s.cacheFile != "" && (decoded > 0 || len(next.records) != len(s.cache.records) || len(next.trees) != len(s.cache.trees)) {
+		// Best effort: the cache only ever saves work.
+		_ = writeReadCache(s.cacheFile, next)
+	}
+	s.cache = next
 	return nil
 }
 
 // walkRecords lists the record files under records/<h2>/<h3>/, takes the
 // records it can from the cache and sends the others to work.
-func (s *Store) walkRecords(ctx context.Context, top *object.Tree, work chan<- *pending) ([]*pending, error) {
+func (s *Store) walkRecords(ctx context.Context, next *readCache, top []object.TreeEntry, work chan<- *pending) ([]*pending, error) {
 	var todo []*pending
-	for _, e2 := range top.Entries {
+	for _, e2 := range top {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		mid, err := s.subtree(state.RecordsDir, e2)
+		mid, err := s.subtree(next, state.RecordsDir, e2)
 		if err != nil {
 			return nil, err
 		}
-		for _, e3 := range mid.Entries {
+		for _, e3 := range mid {
 			dir := state.RecordsDir + "/" + e2.Name
-			leaf, err := s.subtree(dir, e3)
+			leaf, err := s.subtree(next, dir, e3)
 			if err != nil {
 				return nil, err
 			}
 			dir += "/" + e3.Name
-			for _, e := range leaf.Entries {
+			for _, e := range leaf {
 				p := &pending{path: dir + "/" + e.Name, hash: e.Hash}
 				if !regular(e.Mode) {
 					return nil, fmt.Errorf("%s: expected a record file", p.path)
 				}
 				todo = append(todo, p)
-				if r, ok := s.cache[e.Hash]; ok {
+				if r, ok := s.cache.records[e.Hash]; ok {
 					p.rec = r
 					continue
 				}
@@ -180,17 +189,28 @@ func (s *Store) walkRecords(ctx context.Context, top *object.Tree, work chan<- *
 	return todo, nil
 }
 
-// subtree reads the directory e of dir in the records tree.
-func (s *Store) subtree(dir string, e object.TreeEntry) (*object.Tree, error) {
+// subtree lists the directory e of dir in the records tree.
+func (s *Store) subtree(next *readCache, dir string, e object.TreeEntry) ([]object.TreeEntry, error) {
 	p := dir + "/" + e.Name
 	if e.Mode != filemode.Dir {
 		return nil, fmt.Errorf("%s: expected a directory of records", p)
 	}
-	t, err := object.GetTree(s.st, e.Hash)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+	return s.tree(next, p, e.Hash)
+}
+
+// tree lists the tree h at path p, from the cache when it holds it, and
+// files the listing in next.
+func (s *Store) tree(next *readCache, p string, h plumbing.Hash) ([]object.TreeEntry, error) {
+	es, ok := s.cache.trees[h]
+	if !ok {
+		t, err := object.GetTree(s.st, h)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		es = t.Entries
 	}
-	return t, nil
+	next.trees[h] = es
+	return es, nil
 }
 
 // readers returns one object reader per worker. A storage in memory is read

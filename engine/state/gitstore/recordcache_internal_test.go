@@ -7,24 +7,50 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/clairon-dev/clairon/engine/state"
 )
 
-// Records with a time not in UTC (a hand-edited record file) are left out
-// of the cache file, and read from git each time; the others round-trip.
-func TestRecordCacheKeepsUTCRecordsOnly(t *testing.T) {
+// Trees round-trip; records with a time not in UTC (a hand-edited record
+// file) are left out of the cache file, and read from git each time.
+func TestReadCacheRoundTrip(t *testing.T) {
 	utc := &state.Record{Address: state.Address{Post: "p", Account: "a"}, Status: state.Published,
 		PublishedAt: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	cet := &state.Record{Address: state.Address{Post: "q", Account: "a"}, Status: state.Published,
 		PublishedAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.FixedZone("CET", 3600))}
-	path := filepath.Join(t.TempDir(), "state.cache")
 	hu, hc := plumbing.NewHash("1111111111111111111111111111111111111111"), plumbing.NewHash("2222222222222222222222222222222222222222")
-	if err := writeRecordCache(path, map[plumbing.Hash]*state.Record{hu: utc, hc: cet}); err != nil {
+	ht, he := plumbing.NewHash("3333333333333333333333333333333333333333"), plumbing.NewHash("4444444444444444444444444444444444444444")
+	tree := []object.TreeEntry{
+		{Name: "9f", Mode: filemode.Dir, Hash: ht},
+		{Name: "p@a.json", Mode: filemode.Regular, Hash: hu},
+		{Name: "été.json", Mode: filemode.Executable, Hash: hc},
+	}
+	path := filepath.Join(t.TempDir(), "state.cache")
+	in := newReadCache(0, 0)
+	in.records[hu], in.records[hc] = utc, cet
+	in.trees[ht], in.trees[he] = tree, nil
+	if err := writeReadCache(path, in); err != nil {
 		t.Fatal(err)
 	}
-	got := readRecordCache(path)
-	if want := map[plumbing.Hash]*state.Record{hu: utc}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("read back %v, want only the UTC record", got)
+	got := readReadCache(path)
+	if want := map[plumbing.Hash]*state.Record{hu: utc}; !reflect.DeepEqual(got.records, want) {
+		t.Errorf("records read back %v, want only the UTC one", got.records)
+	}
+	if want := map[plumbing.Hash][]object.TreeEntry{ht: tree, he: nil}; !reflect.DeepEqual(got.trees, want) {
+		t.Errorf("trees read back %v, want %v", got.trees, want)
+	}
+}
+
+func TestDecodeTreeEntriesRefusesDamage(t *testing.T) {
+	good := string(appendTreeEntries(nil, []object.TreeEntry{{Name: "ab", Mode: filemode.Dir, Hash: plumbing.NewHash("5555555555555555555555555555555555555555")}}))
+	if _, err := decodeTreeEntries(good); err != nil {
+		t.Fatalf("a good listing: %v", err)
+	}
+	for _, bad := range []string{good[:len(good)-1], good[:3], "\x7f" + good[1:], good + "\x01"} {
+		if _, err := decodeTreeEntries(bad); err == nil {
+			t.Errorf("%q decoded", bad)
+		}
 	}
 }

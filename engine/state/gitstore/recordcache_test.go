@@ -5,8 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/clairon-dev/clairon/engine/state"
 	"github.com/clairon-dev/clairon/engine/state/gitstore"
@@ -105,5 +110,76 @@ func TestRecordCacheAcrossProcesses(t *testing.T) {
 	same("torn", read(openStore(cacheFile)), read(openStore("")))
 	if fixed, _ := os.ReadFile(cacheFile); len(fixed) != len(b) {
 		t.Errorf("the torn cache was not written again: %d bytes, want %d", len(fixed), len(b))
+	}
+}
+
+// countingStorage counts the trees read from a storage.
+type countingStorage struct {
+	*memory.Storage
+	trees atomic.Int64
+}
+
+func (c *countingStorage) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	if t == plumbing.TreeObject {
+		c.trees.Add(1)
+	}
+	return c.Storage.EncodedObject(t, h)
+}
+
+// With the cache file, a new process reads from git the root tree alone
+// when the state did not change, and the trees on the path of each changed
+// record when it did: never the tens of thousands of trees of a large state.
+func TestReadCacheSkipsUnchangedTrees(t *testing.T) {
+	ctx := context.Background()
+	counted := &countingStorage{Storage: memory.NewStorage()}
+	repo, err := git.Init(counted, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cacheFile := filepath.Join(t.TempDir(), "state.cache")
+	cs := state.NewChangeset(state.Message{Subject: "initial"})
+	records := statetest.Records(500, 3)
+	for _, r := range records {
+		cs.Put(r)
+	}
+	if _, err := open(t, repo, gitstore.Options{}).Write(ctx, "", cs); err != nil {
+		t.Fatal(err)
+	}
+	read := func() (*state.Snapshot, int64) {
+		t.Helper()
+		counted.trees.Store(0)
+		snap, err := open(t, repo, gitstore.Options{CacheFile: cacheFile}).Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap, counted.trees.Load()
+	}
+	if _, cold := read(); cold < 500 {
+		t.Fatalf("the first read took %d trees from git; the layout should give about one per record", cold)
+	}
+	snap, trees := read()
+	if trees != 1 {
+		t.Errorf("a read of the unchanged state took %d trees from git, want the root alone", trees)
+	}
+	rec := snap.State.Records[records[42].Address].Clone()
+	rec.Attempts++
+	next := state.NewChangeset(state.Message{Subject: "one more attempt"})
+	next.Put(rec)
+	if _, err := open(t, repo, gitstore.Options{}).Write(ctx, snap.Version, next); err != nil {
+		t.Fatal(err)
+	}
+	after, trees := read()
+	if trees != 4 {
+		t.Errorf("a read after one record changed took %d trees from git, want 4 (root, records/, two levels)", trees)
+	}
+	if got := after.State.Records[rec.Address]; got.Attempts != rec.Attempts {
+		t.Errorf("read %d attempts, want %d", got.Attempts, rec.Attempts)
+	}
+	uncached, err := open(t, repo, gitstore.Options{}).Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after.State, uncached.State) {
+		t.Error("the cached read differs from the uncached one")
 	}
 }

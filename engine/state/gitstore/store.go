@@ -65,9 +65,9 @@ type Options struct {
 	Now func() time.Time
 	// Rand gives the lineage of a new state; crypto/rand when nil.
 	Rand io.Reader
-	// CacheFile, when set, is a file where the records read are kept in a
-	// binary form between processes (see recordcache.go): a read then
-	// decodes only the record files that changed. Safe to delete.
+	// CacheFile, when set, is a file where the records and trees read are
+	// kept in a binary form between processes (see recordcache.go): a read
+	// then decodes only the objects that changed. Safe to delete.
 	CacheFile string
 }
 
@@ -84,8 +84,9 @@ type Store struct {
 	rand      io.Reader
 	remote    *remote // nil: local only
 
-	// cache holds the records decoded by the last read, by blob; guarded by lock.
-	cache map[plumbing.Hash]*state.Record
+	// cache holds what the last read decoded (records and trees under
+	// records/), by object hash; guarded by lock.
+	cache *readCache
 	// cacheFile persists cache between processes (Options.CacheFile).
 	cacheFile string
 	// extra are more storages on the same directory, for parallel reads.
