@@ -66,9 +66,15 @@ func Export(dir string) ([]string, error) {
 }
 
 type compiled struct {
-	schemas map[string]*jsonschema.Schema
-	raw     map[string]any // file name -> decoded JSON, for descriptions
-	err     error
+	raw map[string]any // file name -> decoded JSON, for descriptions
+	err error
+
+	// Each schema is compiled on first use: a run mostly validates its
+	// configuration and the few files that changed, and compiling every
+	// schema against the meta-schema would cost more than that.
+	mu       sync.RWMutex
+	compiler *jsonschema.Compiler
+	schemas  map[string]*jsonschema.Schema
 }
 
 var (
@@ -78,7 +84,7 @@ var (
 
 func load() *compiled {
 	once.Do(func() {
-		all = compiled{schemas: map[string]*jsonschema.Schema{}, raw: map[string]any{}}
+		all.raw, all.schemas = map[string]any{}, map[string]*jsonschema.Schema{}
 		c := jsonschema.NewCompiler()
 		c.Draft = jsonschema.Draft2020
 		c.AssertFormat = false
@@ -100,17 +106,37 @@ func load() *compiled {
 				return
 			}
 		}
-		for _, e := range entries {
-			name := strings.TrimSuffix(e.Name(), ".schema.json")
-			s, err := c.Compile(BaseURL + e.Name())
-			if err != nil {
-				all.err = fmt.Errorf("compile schema %s: %w", e.Name(), err)
-				return
-			}
-			all.schemas[name] = s
-		}
+		all.compiler = c
 	})
 	return &all
+}
+
+// schema returns the compiled schema of that name.
+func (c *compiled) schema(name string) (*jsonschema.Schema, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	c.mu.RLock()
+	s, ok := c.schemas[name]
+	c.mu.RUnlock()
+	if ok {
+		return s, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.schemas[name]; ok {
+		return s, nil
+	}
+	file := name + ".schema.json"
+	if _, ok := c.raw[file]; !ok {
+		return nil, fmt.Errorf("no schema named %q", name)
+	}
+	s, err := c.compiler.Compile(BaseURL + file)
+	if err != nil {
+		return nil, fmt.Errorf("compile schema %s: %w", file, err)
+	}
+	c.schemas[name] = s
+	return s, nil
 }
 
 // Violation is one way a document fails its schema.
@@ -131,17 +157,14 @@ type Violation struct {
 // bools, nil) against the named schema.
 func Validate(name string, doc any) ([]Violation, error) {
 	c := load()
-	if c.err != nil {
-		return nil, c.err
-	}
-	s, ok := c.schemas[name]
-	if !ok {
-		return nil, fmt.Errorf("no schema named %q", name)
+	s, err := c.schema(name)
+	if err != nil {
+		return nil, err
 	}
 	if quick(s, doc, 0) == valid {
 		return nil, nil
 	}
-	err := s.Validate(doc)
+	err = s.Validate(doc)
 	if err == nil {
 		return nil, nil
 	}

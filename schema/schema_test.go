@@ -161,9 +161,12 @@ func TestQuickAgreesWithValidator(t *testing.T) {
 			doc = mutate(r, doc, 0)
 		}
 		for _, name := range documentNames {
-			s := c.schemas[name]
+			s, err := c.schema(name)
+			if err != nil {
+				t.Fatal(err)
+			}
 			q := quick(s, doc, 0)
-			err := s.Validate(doc)
+			err = s.Validate(doc)
 			switch {
 			case q == valid && err != nil:
 				b, _ := json.Marshal(doc)
@@ -233,5 +236,21 @@ func BenchmarkValidatePost(b *testing.B) {
 		if vs, err := Validate(Post, doc); err != nil || len(vs) > 0 {
 			b.Fatal(vs, err)
 		}
+	}
+}
+
+// Schemas are compiled on first use; every one of them must compile.
+func TestEverySchemaCompiles(t *testing.T) {
+	entries, err := fs.ReadDir(files, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, err := load().schema(strings.TrimSuffix(e.Name(), ".schema.json")); err != nil {
+			t.Error(err)
+		}
+	}
+	if len(entries) < 8 {
+		t.Errorf("only %d schemas embedded", len(entries))
 	}
 }

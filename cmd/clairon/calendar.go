@@ -133,7 +133,7 @@ func calendarItems(repo *content.Repo, p *plan.Plan, st *state.State) ([]*calend
 	for _, d := range repo.Posts() {
 		posts[d.ID] = d
 	}
-	var items []calendar.Item
+	items := make([]calendar.Item, 0, len(p.Changes))
 	for _, ch := range p.Changes {
 		it := calendar.Item{Post: ch.Address.Post, Account: ch.Address.Account, Network: ch.Network, Path: ch.Path, At: ch.At}
 		if d := posts[ch.Address.Post]; d != nil && d.Post != nil {

@@ -80,7 +80,16 @@ type Conflict struct {
 // items count for gaps and days but are not themselves reported as in quiet
 // hours.
 func Conflicts(cals []*Calendar, quiet *localtime.ClockRange, loc *time.Location, items []Item) []Conflict {
-	byAccount := map[string][]Item{}
+	counts := map[string]int{} // sized first: items are large and many
+	for _, it := range items {
+		if it.Status != "draft" {
+			counts[it.Account]++
+		}
+	}
+	byAccount := make(map[string][]Item, len(counts))
+	for a, n := range counts {
+		byAccount[a] = make([]Item, 0, n)
+	}
 	for _, it := range items {
 		if it.Status == "draft" {
 			continue
