@@ -99,6 +99,10 @@ func Resolve(d *content.Document, def *time.Location) (*Calendar, error) {
 	return c, nil
 }
 
+// Covers reports whether t falls in the calendar's period, where its
+// policies (quiet hours, gaps, daily limits) apply.
+func (c *Calendar) Covers(t time.Time) bool { return !t.Before(c.From) && t.Before(c.To) }
+
 // Accounts returns the accounts any slot of the calendar is for.
 func (c *Calendar) Accounts() []string {
 	var out []string

@@ -123,7 +123,7 @@ func Conflicts(cals []*Calendar, quiet *localtime.ClockRange, loc *time.Location
 
 func (c *Calendar) conflicts(account string, its []Item) []Conflict {
 	var out []Conflict
-	inPeriod := func(t time.Time) bool { return !t.Before(c.From) && t.Before(c.To) }
+	inPeriod := c.Covers
 	for i, it := range its {
 		if !inPeriod(it.At) {
 			continue

@@ -69,8 +69,14 @@ func (h holds) apply(ch *Change) {
 			ch.Held, ch.HeldUntil = reason, b.To
 			return
 		}
-		if q := c.QuietHours; q != nil && q.Contains(t.In(c.Loc)) {
+		// A calendar's quiet hours hold only within its period, as its
+		// other policies do; the hold then lasts until they end or the
+		// period does.
+		if q := c.QuietHours; q != nil && c.Covers(t) && q.Contains(t.In(c.Loc)) {
 			ch.Held, ch.HeldUntil = "quiet hours "+q.String()+" (calendar "+id+")", q.End(t.In(c.Loc))
+			if ch.HeldUntil.After(c.To) {
+				ch.HeldUntil = c.To
+			}
 			return
 		}
 	}
