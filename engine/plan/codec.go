@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/clairon-dev/clairon/engine/render"
 )
 
 // Encode writes the plan's JSON form, with every change's output (those the
@@ -35,19 +33,28 @@ func (p *Plan) Encode(w io.Writer) error {
 	bw.Write(before)
 	bw.WriteString("\n  \"changes\": [")
 	first := true
-	err := p.withOutputs(p.Changes, true, func(ch *Change, out *render.Output) error {
+	// Each change is encoded with its output on every core, then written
+	// in order.
+	type encoded struct {
+		b   []byte
+		err error
+	}
+	err := inOrder(p.Changes, func(ch *Change) encoded {
 		c := *ch
-		c.Output = out
+		c.Output = p.OutputOf(ch)
+		var one bytes.Buffer
+		err := encodeJSON(&one, &c, "    ")
+		return encoded{bytes.TrimSuffix(one.Bytes(), []byte("\n")), err}
+	}, func(_ *Change, e encoded) error {
+		if e.err != nil {
+			return e.err
+		}
 		if !first {
 			bw.WriteString(",")
 		}
 		first = false
 		bw.WriteString("\n    ")
-		var one bytes.Buffer
-		if err := encodeJSON(&one, &c, "    "); err != nil {
-			return err
-		}
-		_, err := bw.Write(bytes.TrimSuffix(one.Bytes(), []byte("\n")))
+		_, err := bw.Write(e.b)
 		return err
 	})
 	if err != nil {

@@ -139,16 +139,24 @@ type Plan struct {
 // batch at a time on every core: memory stays bounded, and showing a plan
 // costs what making it did.
 func (p *Plan) withOutputs(chs []*Change, need bool, fn func(ch *Change, out *render.Output) error) error {
+	return inOrder(chs, func(ch *Change) *render.Output {
+		if need {
+			return p.OutputOf(ch)
+		}
+		return nil
+	}, fn)
+}
+
+// inOrder computes work for every change on every core, a batch at a time,
+// and hands the results to emit in the changes' order.
+func inOrder[T any](chs []*Change, work func(*Change) T, emit func(*Change, T) error) error {
 	const batch = 256
-	outs := make([]*render.Output, batch)
+	results := make([]T, batch)
 	for start := 0; start < len(chs); start += batch {
 		part := chs[start:min(len(chs), start+batch)]
-		clear(outs)
-		if need {
-			parallel.Chunks(len(part), 1, func(i, _ int) { outs[i] = p.OutputOf(part[i]) })
-		}
+		parallel.Chunks(len(part), 1, func(i, _ int) { results[i] = work(part[i]) })
 		for i, ch := range part {
-			if err := fn(ch, outs[i]); err != nil {
+			if err := emit(ch, results[i]); err != nil {
 				return err
 			}
 		}
