@@ -316,14 +316,29 @@ func (c *Cache) Save() error {
 	return nil
 }
 
-// writeAll writes every entry to a new file renamed over the old one.
+// writeAll writes every entry to a new file renamed over the old one. The
+// entries are encoded on every core, a chunk each, then joined in order.
 func (c *Cache) writeAll() error {
-	b := []byte(magic)
-	e := &binrec.Encoder{}
-	for _, p := range slices.Sorted(maps.Keys(c.entries)) {
-		e.B = e.B[:0]
-		encodeEntry(e, p, c.entries[p])
-		b = appendRecord(b, e.B)
+	paths := slices.Sorted(maps.Keys(c.entries))
+	const chunk = 1024
+	parts := make([][]byte, (len(paths)+chunk-1)/chunk)
+	parallel.Chunks(len(paths), chunk, func(lo, hi int) {
+		e := &binrec.Encoder{}
+		var b []byte
+		for _, p := range paths[lo:hi] {
+			e.B = e.B[:0]
+			encodeEntry(e, p, c.entries[p])
+			b = appendRecord(b, e.B)
+		}
+		parts[lo/chunk] = b
+	})
+	size := len(magic)
+	for _, part := range parts {
+		size += len(part)
+	}
+	b := append(make([]byte, 0, size), magic...)
+	for _, part := range parts {
+		b = append(b, part...)
 	}
 	if err := atomicfile.Write(c.path, b); err != nil {
 		return err
