@@ -3,6 +3,7 @@ package calendar_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -112,6 +113,39 @@ func TestCoverageAndConflicts(t *testing.T) {
 	want := "quiet-hours:d,min-gap:b,blackout:d,quiet-hours:d,max-per-day:c"
 	if strings.Join(kinds, ",") != want {
 		t.Errorf("conflicts\n got %s\nwant %s", strings.Join(kinds, ","), want)
+	}
+}
+
+// An item fills a slot in the same minute on the same account; items
+// outside the window fill nothing, even in a slot's minute.
+func TestCoverageMatchesByMinuteWithinTheWindow(t *testing.T) {
+	c := load(t)
+	items := []calendar.Item{
+		{Post: "seconds", Account: "b", At: at("2027-03-09 10:00").Add(40 * time.Second)},
+		{Post: "before", Account: "b", At: at("2027-03-02 10:00")},
+		{Post: "after", Account: "m", At: at("2027-03-16 10:00")},
+		{Post: "other-account", Account: "x", At: at("2027-03-09 10:00")},
+	}
+	for _, tc := range []struct {
+		from, to string
+		want     string
+	}{
+		{"2027-03-08 00:00", "2027-03-14 00:00", "09 10:00 seconds [m]|13 12:30 - [m]"},
+		{"2027-03-01 00:00", "2027-03-03 00:00", "02 10:00 before [m]"},
+		{"2027-03-09 10:00", "2027-03-09 10:01", "09 10:00 seconds [m]"},
+		{"2027-03-09 10:01", "2027-03-17 00:00", "13 12:30 - [m]|16 10:00 after [b]"},
+	} {
+		var got []string
+		for _, s := range c.Coverage(items, at(tc.from), at(tc.to)) {
+			filled := "-"
+			for _, it := range s.Filled {
+				filled = it.Post
+			}
+			got = append(got, fmt.Sprintf("%s %s %v", s.At.In(c.Loc).Format("02 15:04"), filled, s.Missing))
+		}
+		if strings.Join(got, "|") != tc.want {
+			t.Errorf("[%s, %s)\n got %s\nwant %s", tc.from, tc.to, strings.Join(got, "|"), tc.want)
+		}
 	}
 }
 

@@ -43,16 +43,25 @@ func (s SlotStatus) Empty() bool { return len(s.Filled) == 0 }
 // fill them. An item fills a slot when it is on one of the slot's accounts
 // in the same minute.
 func (c *Calendar) Coverage(items []Item, from, to time.Time) []SlotStatus {
-	byKey := map[string][]Item{}
+	type key struct {
+		account string
+		minute  int64
+	}
+	minute := func(t time.Time) int64 { return t.Truncate(time.Minute).Unix() }
+	// Only items in the minutes of [from, to) can fill an occurrence there.
+	first, end := minute(from), to.Unix()
+	byKey := map[key][]Item{}
 	for _, it := range items {
-		k := it.Account + "\x00" + it.At.UTC().Truncate(time.Minute).Format(time.RFC3339)
-		byKey[k] = append(byKey[k], it)
+		if m := minute(it.At); m >= first && m < end {
+			k := key{it.Account, m}
+			byKey[k] = append(byKey[k], it)
+		}
 	}
 	var out []SlotStatus
 	for _, o := range c.Occurrences(from, to) {
 		s := SlotStatus{Calendar: c.ID, At: o.At, Theme: o.Slot.Theme, Campaign: o.Slot.Campaign, Accounts: o.Slot.Accounts}
 		for _, a := range o.Slot.Accounts {
-			its := byKey[a+"\x00"+o.At.UTC().Truncate(time.Minute).Format(time.RFC3339)]
+			its := byKey[key{a, minute(o.At)}]
 			if len(its) == 0 {
 				s.Missing = append(s.Missing, a)
 			}
