@@ -176,3 +176,42 @@ func TestPreviewStaticPagesLoadNothingFromOutside(t *testing.T) {
 		t.Errorf("media not copied: %v", err)
 	}
 }
+
+// validate takes the rendering diagnostics of unchanged posts from the plan
+// cache: with it, cold or warm, and after an edit, it reports exactly what it
+// reports without it.
+func TestValidateFromTheCacheReportsTheSame(t *testing.T) {
+	dir := repoWith(t, map[string]string{
+		"clairon.yaml":   sandboxConfig,
+		"posts/long.md":  "---\nid: long\nto: [m, b]\n---\n" + strings.Repeat("é", 301) + "\n",
+		"posts/short.md": "---\nid: short\nto: [b]\n---\nBonjour @inconnu.example\n",
+		"posts/ok.md":    "---\nid: ok\nto: [m]\n---\nBonjour\n",
+	})
+	validate := func(args ...string) string {
+		t.Helper()
+		out, _, _ := cli(t, nil, append([]string{"validate", "--dir", dir, "--no-color", "--format", "json"}, args...)...)
+		return out
+	}
+	want := validate("--no-cache")
+	if !strings.Contains(want, "over the limit") {
+		t.Fatalf("the repository should have a rendering error:\n%s", want)
+	}
+	for _, run := range []string{"cold", "warm"} {
+		if got := validate(); got != want {
+			t.Errorf("%s cache:\n got %s\nwant %s", run, got, want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".clairon", "cache", "plan.cache")); err != nil {
+			t.Fatalf("%s: validate wrote no cache: %v", run, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "posts", "long.md"), []byte("---\nid: long\nto: [m, b]\n---\nCourt.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want = validate("--no-cache")
+	if got := validate(); got != want {
+		t.Errorf("after an edit:\n got %s\nwant %s", got, want)
+	}
+	if strings.Contains(want, "over the limit") {
+		t.Errorf("the edit did not fix the error:\n%s", want)
+	}
+}

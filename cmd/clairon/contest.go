@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -303,7 +304,8 @@ func (a *app) contestShow(ctx context.Context, id string, sandbox bool) error {
 	fmt.Fprintf(w, "Contest %s: %s to %s\n", spec.ID, contestTime(spec.Opens, spec), contestTime(spec.Closes, spec))
 	fmt.Fprintf(w, "Entries: %d (%d deleted), from %d collections, the last on %s\n", len(entries.Entries), deleted, len(entries.Collections), contestTime(entries.LastCollection(), spec))
 	fmt.Fprintf(w, "Entrants: %d eligible, %d not\n\n", len(el.Eligible), len(el.Ineligible))
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	bw := bufio.NewWriter(w) // a contest may have thousands of entrants
+	tw := tabwriter.NewWriter(bw, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ENTRANT\tHANDLES\tELIGIBLE")
 	for _, e := range el.Eligible {
 		fmt.Fprintf(tw, "%s\t%s\tyes\n", e.ID, contestHandles(e.Handles))
@@ -312,6 +314,9 @@ func (a *app) contestShow(ctx context.Context, id string, sandbox bool) error {
 		fmt.Fprintf(tw, "%s\t%s\tno: %s\n", e.ID, contestHandles(e.Handles), strings.Join(e.Reasons, "; "))
 	}
 	tw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
 	if rec != nil {
 		fmt.Fprintln(w)
 		contestPrintDraw(w, rec)

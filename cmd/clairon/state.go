@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,7 +45,10 @@ idempotency key, the claim in progress, and metric snapshots.`,
 				}
 				return json.NewEncoder(a.stdout).Encode(recs)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 2, 4, 2, ' ', 0)
+			// Buffered: tabwriter writes a line at a time, and a state
+			// holds tens of thousands of records.
+			bw := bufio.NewWriter(a.stdout)
+			tw := tabwriter.NewWriter(bw, 2, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ADDRESS\tSTATUS\tPUBLISHED\tURL")
 			for _, ad := range snap.State.Addresses() {
 				r := snap.State.Record(ad)
@@ -55,8 +59,8 @@ idempotency key, the claim in progress, and metric snapshots.`,
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ad, r.Status, when, r.Ref.URL)
 			}
 			tw.Flush()
-			fmt.Fprintf(a.stdout, "\n%d records, lineage %s, serial %d.\n", len(snap.State.Records), snap.State.Lineage, snap.State.Serial)
-			return nil
+			fmt.Fprintf(bw, "\n%d records, lineage %s, serial %d.\n", len(snap.State.Records), snap.State.Lineage, snap.State.Serial)
+			return bw.Flush()
 		},
 	}
 	show := &cobra.Command{

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/plan"
 	"github.com/clairon-dev/clairon/engine/render"
 )
 
@@ -31,8 +32,15 @@ warnings fail only with --strict.`,
 			if repo.Config != nil {
 				// Render every post for every account: lengths, mentions,
 				// media and polls are checked the way each network counts.
-				_, rds := render.New(repo, capabilities(repo.Config)).RenderPosts(repo.Posts())
-				ds.Add(rds...)
+				// Posts unchanged since the last run keep what their
+				// rendering found then (the plan cache).
+				caps := capabilities(repo.Config)
+				in := plan.Input{Repo: repo, Caps: caps, Renderer: render.New(repo, caps)}
+				if a.memo != nil {
+					in.Memo = a.memo
+				}
+				ds.Add(plan.RenderDiagnostics(in)...)
+				a.saveMemo()
 				if !ds.HasErrors() {
 					ds.Add(calendarDiagnostics(repo, a.now())...)
 				}

@@ -75,6 +75,25 @@ type desired struct {
 	rec   *state.Record // the state's record at addr, if any
 }
 
+// RenderDiagnostics renders every post for each of its accounts and returns
+// what the rendering found (lengths, mentions, media, polls, counted the way
+// each network counts), as Make reports it. Only in.Repo, in.Caps,
+// in.Renderer and in.Memo are used: posts the memo remembers from an earlier
+// run in the same context are not rendered again, and those rendered now are
+// remembered.
+func RenderDiagnostics(in Input) diag.List {
+	var ds diag.List
+	if in.Repo.Config == nil {
+		return ds
+	}
+	r := in.Renderer
+	if r == nil {
+		r = render.New(in.Repo, in.Caps)
+	}
+	digests(in, r, in.Repo.Posts(), func(int) bool { return false }, &ds)
+	return ds
+}
+
 // Make computes the plan. Diagnostics are the rendering problems (too long,
 // unknown mentions…) and the plan's warnings; when they hold errors the plan
 // must not be applied.
