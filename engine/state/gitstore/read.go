@@ -21,9 +21,10 @@ import (
 
 // load reads the whole state at commit head.
 //
-// Records whose blob was already decoded by the previous read are taken from
-// a cache, so reading again after a conflict costs the change, not the state;
-// the others are decoded on all cores while the blobs are read.
+// Records and record trees already decoded by the previous read (or, with
+// Options.CacheFile, by an earlier process) are taken from a cache, so
+// reading again costs the change, not the state; the other records are
+// decoded on all cores while the blobs are read.
 func (s *Store) load(ctx context.Context, head plumbing.Hash) (*state.State, error) {
 	c, err := object.GetCommit(s.st, head)
 	if err != nil {
@@ -123,7 +124,7 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 	if err != nil {
 		return err
 	}
-	decoded := 0
+	fresh := 0 // objects decoded from git rather than taken from the cache
 	for _, p := range todo {
 		if p.err != nil {
 			return fmt.Errorf("%s: %w", p.path, p.err)
@@ -135,17 +136,17 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 			return fmt.Errorf("%s: second record of %s", p.path, p.rec.Address)
 		}
 		if _, ok := s.cache.records[p.hash]; !ok {
-			decoded++
+			fresh++
 		}
 		next.records[p.hash] = p.rec
 		st.Records[p.rec.Address] = p.rec.Clone()
 	}
 	for h := range next.trees {
 		if _, ok := s.cache.trees[h]; !ok {
-			decoded++
+			fresh++
 		}
 	}
-	if s.cacheFile != "" && (decoded > 0 || len(next.records) != len(s.cache.records) || len(next.trees) != len(s.cache.trees)) {
+	if s.cacheFile != "" && (fresh > 0 || len(next.records) != len(s.cache.records) || len(next.trees) != len(s.cache.trees)) {
 		// Best effort: the cache only ever saves work.
 		_ = writeReadCache(s.cacheFile, next)
 	}
