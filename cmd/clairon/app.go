@@ -18,6 +18,7 @@ import (
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/githubactions"
+	"github.com/clairon-dev/clairon/engine/plan"
 	"github.com/clairon-dev/clairon/engine/rules"
 	"github.com/clairon-dev/clairon/engine/state/gitstore"
 )
@@ -151,6 +152,15 @@ func (a *app) renderContext(repo *content.Repo) string {
 		}
 	}
 	return cache.RepoContext(repo, build)
+}
+
+// planMemo is the cache as the planner takes it: a nil interface, not a
+// nil *cache.Cache, when caching is off.
+func (a *app) planMemo() plan.Memo {
+	if a.memo == nil {
+		return nil
+	}
+	return a.memo
 }
 
 // saveMemo writes the cache; a failure only costs speed next time.

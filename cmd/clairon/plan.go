@@ -134,10 +134,7 @@ func (a *app) makePlanWithState(ctx context.Context, f planFlags) (*plan.Plan, *
 	}
 	caps := capabilities(repo.Config)
 	in := plan.Input{Repo: repo, Caps: caps, Snapshot: snap, Now: now, Accounts: accounts,
-		SourceCommit: a.sourceCommit(), Renderer: render.New(repo, caps)}
-	if a.memo != nil {
-		in.Memo = a.memo
-	}
+		SourceCommit: a.sourceCommit(), Renderer: render.New(repo, caps), Memo: a.planMemo()}
 	p, pds := plan.Make(in)
 	a.saveMemo()
 	ds.Add(pds...)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/clairon-dev/clairon/engine/diag"
 	"github.com/clairon-dev/clairon/engine/plan"
-	"github.com/clairon-dev/clairon/engine/render"
 )
 
 func (a *app) validateCommand() *cobra.Command {
@@ -34,18 +33,13 @@ warnings fail only with --strict.`,
 				// media and polls are checked the way each network counts.
 				// Posts unchanged since the last run keep what their
 				// rendering found then (the plan cache).
-				caps := capabilities(repo.Config)
-				in := plan.Input{Repo: repo, Caps: caps, Renderer: render.New(repo, caps)}
-				if a.memo != nil {
-					in.Memo = a.memo
-				}
-				ds.Add(plan.RenderDiagnostics(in)...)
-				a.saveMemo()
+				ds.Add(plan.RenderDiagnostics(plan.Input{Repo: repo, Caps: capabilities(repo.Config), Memo: a.planMemo()})...)
 				if !ds.HasErrors() {
 					ds.Add(calendarDiagnostics(repo, a.now())...)
 				}
 				ds = ds.Sort()
 			}
+			a.saveMemo()
 			if err := a.printDiagnostics(a.stdout, ds, strict); err != nil {
 				return err
 			}

@@ -284,13 +284,8 @@ func (c *Cache) Save() error {
 	if c.rewrite || c.records+len(c.changed)+len(gone) > 2*len(c.entries)+64 {
 		return c.writeAll()
 	}
-	var b []byte
+	b := c.appendEntries(nil, slices.Sorted(maps.Keys(c.changed)))
 	e := &binrec.Encoder{}
-	for _, p := range slices.Sorted(maps.Keys(c.changed)) {
-		e.B = e.B[:0]
-		encodeEntry(e, p, c.entries[p])
-		b = appendRecord(b, e.B)
-	}
 	slices.Sort(gone)
 	for _, p := range gone {
 		e.B = e.B[:0]
@@ -316,22 +311,24 @@ func (c *Cache) Save() error {
 	return nil
 }
 
+// appendEntries appends a put record for the entry of each path.
+func (c *Cache) appendEntries(b []byte, paths []string) []byte {
+	e := &binrec.Encoder{}
+	for _, p := range paths {
+		e.B = e.B[:0]
+		encodeEntry(e, p, c.entries[p])
+		b = appendRecord(b, e.B)
+	}
+	return b
+}
+
 // writeAll writes every entry to a new file renamed over the old one. The
 // entries are encoded on every core, a chunk each, then joined in order.
 func (c *Cache) writeAll() error {
 	paths := slices.Sorted(maps.Keys(c.entries))
 	const chunk = 1024
 	parts := make([][]byte, (len(paths)+chunk-1)/chunk)
-	parallel.Chunks(len(paths), chunk, func(lo, hi int) {
-		e := &binrec.Encoder{}
-		var b []byte
-		for _, p := range paths[lo:hi] {
-			e.B = e.B[:0]
-			encodeEntry(e, p, c.entries[p])
-			b = appendRecord(b, e.B)
-		}
-		parts[lo/chunk] = b
-	})
+	parallel.Chunks(len(paths), chunk, func(lo, hi int) { parts[lo/chunk] = c.appendEntries(nil, paths[lo:hi]) })
 	size := len(magic)
 	for _, part := range parts {
 		size += len(part)

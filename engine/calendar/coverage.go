@@ -132,9 +132,8 @@ func Conflicts(cals []*Calendar, quiet *localtime.ClockRange, loc *time.Location
 
 func (c *Calendar) conflicts(account string, its []Item) []Conflict {
 	var out []Conflict
-	inPeriod := c.Covers
 	for i, it := range its {
-		if !inPeriod(it.At) {
+		if !c.Covers(it.At) {
 			continue
 		}
 		when := it.At.In(c.Loc).Format("Mon 2 Jan 15:04")
@@ -153,7 +152,7 @@ func (c *Calendar) conflicts(account string, its []Item) []Conflict {
 		}
 		if c.MinGap > 0 && i > 0 {
 			prev := its[i-1]
-			if gap := it.At.Sub(prev.At); gap < c.MinGap && inPeriod(prev.At) {
+			if gap := it.At.Sub(prev.At); gap < c.MinGap && c.Covers(prev.At) {
 				out = append(out, Conflict{Kind: "min-gap", Calendar: c.ID, Account: account, At: it.At, Items: []Item{prev, it},
 					Message: fmt.Sprintf("%s and %s are %s apart on %s; calendar %s asks for at least %s", prev.Post, it.Post, localtime.FormatDuration(gap.Round(time.Minute)), account, c.ID, localtime.FormatDuration(c.MinGap))})
 			}
@@ -163,7 +162,7 @@ func (c *Calendar) conflicts(account string, its []Item) []Conflict {
 		perDay := map[string][]Item{}
 		var days []string
 		for _, it := range its {
-			if !inPeriod(it.At) {
+			if !c.Covers(it.At) {
 				continue
 			}
 			d := it.At.In(c.Loc).Format("2006-01-02")

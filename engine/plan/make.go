@@ -75,6 +75,14 @@ type desired struct {
 	rec   *state.Record // the state's record at addr, if any
 }
 
+// renderer is in.Renderer, or a new one when none was given.
+func (in Input) renderer() *render.Renderer {
+	if in.Renderer != nil {
+		return in.Renderer
+	}
+	return render.New(in.Repo, in.Caps)
+}
+
 // RenderDiagnostics renders every post for each of its accounts and returns
 // what the rendering found (lengths, mentions, media, polls, counted the way
 // each network counts), as Make reports it. Only in.Repo, in.Caps,
@@ -86,11 +94,7 @@ func RenderDiagnostics(in Input) diag.List {
 	if in.Repo.Config == nil {
 		return ds
 	}
-	r := in.Renderer
-	if r == nil {
-		r = render.New(in.Repo, in.Caps)
-	}
-	digests(in, r, in.Repo.Posts(), func(int) bool { return false }, &ds)
+	digests(in, in.renderer(), in.Repo.Posts(), func(int) bool { return false }, &ds)
 	return ds
 }
 
@@ -107,10 +111,7 @@ func Make(in Input) (*Plan, diag.List) {
 		return p, ds
 	}
 	loc := rules.Location(in.Repo)
-	r := in.Renderer
-	if r == nil {
-		r = render.New(in.Repo, in.Caps)
-	}
+	r := in.renderer()
 	wanted := func(account string) bool {
 		return len(in.Accounts) == 0 || slices.Contains(in.Accounts, account)
 	}

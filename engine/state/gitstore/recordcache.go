@@ -25,8 +25,8 @@ import (
 // object hash, in a binary file: the records, and the listings of the trees
 // under records/. The next process then reads from git only the trees and
 // record files that changed since: a cold read of 30,000 records walks
-// 30,000 trees and costs about a second, a read of an unchanged state a few
-// milliseconds. An entry can only be the decoding of the object it is filed
+// 30,000 trees and inflates as many blobs, about a second; a read of an
+// unchanged state reads the root tree and decodes this file. An entry can only be the decoding of the object it is filed
 // under, since git names objects by their content; a damaged file is
 // ignored whole and written again.
 //

@@ -1,6 +1,9 @@
 package gitstore
 
 import (
+	"encoding/binary"
+	"hash/crc32"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -48,9 +51,40 @@ func TestDecodeTreeEntriesRefusesDamage(t *testing.T) {
 	if _, err := decodeTreeEntries(good); err != nil {
 		t.Fatalf("a good listing: %v", err)
 	}
-	for _, bad := range []string{good[:len(good)-1], good[:3], "\x7f" + good[1:], good + "\x01"} {
+	badMode := string(binary.AppendUvarint([]byte(good[:3]), 1<<20)) + good[len(good)-20:]
+	for _, bad := range []string{good[:len(good)-1], good[:3], "\x7f" + good[1:], good + "\x01", badMode} {
 		if _, err := decodeTreeEntries(bad); err == nil {
 			t.Errorf("%q decoded", bad)
 		}
+	}
+}
+
+// A frame of an unknown kind, in a file whose checksum holds (a newer or
+// foreign writer), makes the whole file ignored rather than half read.
+func TestReadCacheIgnoresAFileWithAnUnknownFrame(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.cache")
+	rec := &state.Record{Address: state.Address{Post: "p", Account: "a"}, Status: state.Published}
+	in := newReadCache(0, 0)
+	in.records[plumbing.NewHash("1111111111111111111111111111111111111111")] = rec
+	if err := writeReadCache(path, in); err != nil {
+		t.Fatal(err)
+	}
+	if got := readReadCache(path); len(got.records) != 1 {
+		t.Fatalf("the well-formed file read back %d records", len(got.records))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := append([]byte{}, b[:len(b)-4]...)
+	body = append(body, 'x')
+	body = append(body, make([]byte, 20)...)
+	body = binary.AppendUvarint(body, 0)
+	body = binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := readReadCache(path); len(got.records)+len(got.trees) != 0 {
+		t.Errorf("a file with an unknown frame gave %d records and %d trees", len(got.records), len(got.trees))
 	}
 }
