@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -36,7 +37,12 @@ type app struct {
 	log                     *slog.Logger
 	noCache                 bool
 	memo                    *cache.Cache
-	stores                  []*gitstore.Store
+	// rev, when set (plan and validate --rev), loads the content from that
+	// git revision instead of the working tree; revCommit is its hash and
+	// contentFS what was loaded.
+	rev, revCommit string
+	contentFS      fs.FS
+	stores         []*gitstore.Store
 	// lastApply is the report of the last apply this command ran (for
 	// `clairon action`'s outputs).
 	lastApply *apply.Report
@@ -50,6 +56,9 @@ type app struct {
 // sourceCommit returns the commit checked out in the content's repository,
 // or "" outside git.
 func (a *app) sourceCommit() string {
+	if a.revCommit != "" {
+		return a.revCommit
+	}
 	repo, err := git.PlainOpenWithOptions(a.dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		return ""
@@ -114,7 +123,15 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), "")
 		opts.Cache = a.memo
 	}
-	repo, ds, err := content.Load(ctx, content.DirFS(a.dir), opts)
+	a.contentFS = content.DirFS(a.dir)
+	if a.rev != "" {
+		tree, commit, err := content.TreeAt(a.dir, a.rev)
+		if err != nil {
+			return nil, nil, err
+		}
+		a.contentFS, a.revCommit = tree, commit
+	}
+	repo, ds, err := content.Load(ctx, a.contentFS, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -174,6 +191,13 @@ func (a *app) saveMemo() {
 
 // source reads a file of the content directory for diagnostics excerpts.
 func (a *app) source(file string) []byte {
+	if a.contentFS != nil {
+		b, err := fs.ReadFile(a.contentFS, file)
+		if err != nil {
+			return nil
+		}
+		return b
+	}
 	b, err := os.ReadFile(filepath.Join(a.dir, filepath.FromSlash(file)))
 	if err != nil {
 		return nil

@@ -48,6 +48,7 @@ machine: every account writes what it would send to an outbox folder, and the
 state goes to the clairon/sandbox branch.`,
 		Example: `  clairon apply --sandbox --dir content
   clairon apply plan.json
+  clairon plan --rev main -out plan.json && clairon apply --rev main plan.json
   clairon apply --accounts brulerie-mastodon,brulerie-bluesky`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -60,6 +61,7 @@ state goes to the clairon/sandbox branch.`,
 	fl.BoolVar(&f.dryRun, "dry-run", false, "show what would be sent; publish nothing and write no state")
 	fl.StringVar(&f.accounts, "accounts", "", "apply only these accounts (comma-separated)")
 	fl.StringVar(&f.at, "at", "", "apply as if now were TIME (for rehearsals with --sandbox or --dry-run)")
+	fl.StringVar(&a.rev, "rev", "", "publish the content committed at git revision `REV` (HEAD, main, a hash) instead of the working tree")
 	fl.DurationVar(&f.lease, "lease", 0, "how long claims last (default: policy.lease, or 15m)")
 	fl.MarkHidden("lease")
 	return cmd

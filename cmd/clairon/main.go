@@ -65,6 +65,9 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	for _, s := range a.stores {
 		s.Close()
 	}
+	if c, ok := a.contentFS.(io.Closer); ok {
+		c.Close()
+	}
 	if perr := a.profiles.stop(); perr != nil && err == nil {
 		err = perr
 	}

@@ -42,7 +42,8 @@ With --detailed-exitcode it exits 0 when there is nothing to do, 1 on error
 and 2 when changes are pending.`,
 		Example: `  clairon plan --dir content
   clairon plan --at "2026-12-01 09:00" --accounts brulerie-mastodon
-  clairon plan -out plan.json && clairon apply plan.json`,
+  clairon plan -out plan.json && clairon apply plan.json
+  clairon plan --rev HEAD   # what is committed, ignoring uncommitted edits`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, repo, ds, err := a.makePlan(cmd.Context(), f)
@@ -90,6 +91,7 @@ and 2 when changes are pending.`,
 	fl.StringVar(&f.accounts, "accounts", "", "plan only these accounts (comma-separated)")
 	fl.BoolVar(&f.sandbox, "sandbox", false, "plan against the sandbox state that apply --sandbox writes")
 	fl.BoolVar(&f.detail, "detail", true, "show each post's text as every account will receive it")
+	fl.StringVar(&a.rev, "rev", "", "plan the content committed at git revision `REV` (HEAD, main, a hash) instead of the working tree")
 	return cmd
 }
 

@@ -21,7 +21,8 @@ file:line:col. It exits 0 when the repository is valid and 1 otherwise;
 warnings fail only with --strict.`,
 		Example: `  clairon validate --dir content
   clairon validate --format json
-  clairon validate --format github   # annotations in a GitHub Actions log`,
+  clairon validate --format github   # annotations in a GitHub Actions log
+  clairon validate --rev HEAD        # what is committed, ignoring uncommitted edits`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, ds, err := a.load(cmd.Context())
@@ -58,5 +59,6 @@ warnings fail only with --strict.`,
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail on warnings too")
+	cmd.Flags().StringVar(&a.rev, "rev", "", "check the content committed at git revision `REV` instead of the working tree")
 	return cmd
 }

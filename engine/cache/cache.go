@@ -32,8 +32,11 @@ import (
 
 // Cache is safe for concurrent use.
 type Cache struct {
-	// ready is closed once the file is read; every method waits for it.
-	ready chan struct{}
+	// ready is closed once the file is read; every method waits for it
+	// (wait). loaded is set then too: receiving from a closed channel takes
+	// its lock, which the loader's workers, asking for every post, contend.
+	ready  chan struct{}
+	loaded atomic.Bool
 	// mu guards everything below; Get, called by the loader's workers for
 	// every post, takes it only to read.
 	mu      sync.RWMutex
@@ -96,10 +99,20 @@ func (e *entry) render(account string) (*Render, bool) {
 func Open(path, context string) *Cache {
 	c := &Cache{path: path, context: context, entries: map[string]*entry{}, changed: map[string]bool{}, ready: make(chan struct{})}
 	go func() {
-		defer close(c.ready)
+		defer func() {
+			c.loaded.Store(true)
+			close(c.ready)
+		}()
 		c.read()
 	}()
 	return c
+}
+
+// wait returns once the file is read.
+func (c *Cache) wait() {
+	if !c.loaded.Load() {
+		<-c.ready
+	}
 }
 
 // read fills the cache from its file.
@@ -162,7 +175,7 @@ func Context(parts ...string) string {
 
 // SetContext sets the render context, once it is known (after loading).
 func (c *Cache) SetContext(context string) {
-	<-c.ready
+	c.wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.context = context
@@ -183,7 +196,11 @@ func RepoContext(repo *content.Repo, build string) string {
 	}
 	media := make([]string, 0, len(repo.Media))
 	for p, m := range repo.Media {
-		media = append(media, fmt.Sprint(p, m.Size, m.ModTime.UnixNano(), m.Blob))
+		if m.Blob != "" { // from a git tree, where every file has the commit's time
+			media = append(media, fmt.Sprint(p, " ", m.Blob))
+		} else {
+			media = append(media, fmt.Sprint(p, m.Size, m.ModTime.UnixNano()))
+		}
 	}
 	sort.Strings(media)
 	return Context(append(parts, media...)...)
@@ -192,27 +209,50 @@ func RepoContext(repo *content.Repo, build string) string {
 // Get returns a cached post when its file has the same size and
 // modification time as when it was parsed.
 func (c *Cache) Get(path string, size int64, modTime time.Time) (*content.Document, diag.List, bool) {
-	<-c.ready
+	c.wait()
 	c.mu.RLock()
 	e, ok := c.entries[path]
 	c.mu.RUnlock()
-	if !ok || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() {
+	// An entry with no time came from a git tree and is found by blob only.
+	if !ok || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
 		return nil, nil, false
 	}
+	return e.document(path), e.Diags, true
+}
+
+// GetBlob returns a cached post when its file, listed from a git tree, has
+// the same blob hash as when it was parsed, and the size it had.
+func (c *Cache) GetBlob(path, blob string) (*content.Document, diag.List, int64, bool) {
+	c.wait()
+	c.mu.RLock()
+	e, ok := c.entries[path]
+	c.mu.RUnlock()
+	if !ok || e.Blob != blob || blob == "" {
+		return nil, nil, 0, false
+	}
+	return e.document(path), e.Diags, e.Size, true
+}
+
+// document marks the entry used and returns its document. The document is
+// the entry's own: documents are not changed once loaded, and a path is
+// asked for once per load.
+func (e *entry) document(path string) *content.Document {
 	e.used.Store(true)
-	// The document is the entry's own: documents are not changed once
-	// loaded, and a path is asked for once per load.
 	e.doc = content.Document{Path: path, Kind: e.Kind, ID: e.ID, ExplicitID: e.ExplicitID, Blob: e.Blob, Post: &e.Post, Cached: true}
-	return &e.doc, e.Diags, true
+	return &e.doc
 }
 
 // Put remembers a freshly parsed post.
 func (c *Cache) Put(d *content.Document, ds diag.List, size int64, modTime time.Time) {
-	<-c.ready
+	c.wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	prev := c.entries[d.Path]
-	e := &entry{Size: size, ModTime: modTime.UnixNano(), Blob: d.Blob, ID: d.ID, ExplicitID: d.ExplicitID, Kind: d.Kind, Post: *d.Post, Diags: ds}
+	mt := int64(0) // a file of a git tree: found by its blob alone
+	if !modTime.IsZero() {
+		mt = modTime.UnixNano()
+	}
+	e := &entry{Size: size, ModTime: mt, Blob: d.Blob, ID: d.ID, ExplicitID: d.ExplicitID, Kind: d.Kind, Post: *d.Post, Diags: ds}
 	if prev != nil && prev.Blob == d.Blob {
 		e.Context, e.Renders = prev.Context, prev.Renders // only touched, not changed
 	}
@@ -224,7 +264,7 @@ func (c *Cache) Put(d *content.Document, ds diag.List, size int64, modTime time.
 // Renders returns a post's renders, one per account, made in this context
 // from the same blob. The slice is the cache's: read it, do not keep it.
 func (c *Cache) Renders(path, blob string) []Render {
-	<-c.ready
+	c.wait()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	e, ok := c.entries[path]
@@ -236,7 +276,7 @@ func (c *Cache) Renders(path, blob string) []Render {
 
 // PutDigest remembers a post's render for an account.
 func (c *Cache) PutDigest(path, blob, account string, r Render) {
-	<-c.ready
+	c.wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[path]
@@ -264,7 +304,7 @@ func (c *Cache) PutDigest(path, blob, account string, r Render) {
 // temporary file renamed into place when it holds more replaced records than
 // live ones.
 func (c *Cache) Save() error {
-	<-c.ready
+	c.wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var gone []string

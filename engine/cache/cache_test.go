@@ -175,3 +175,60 @@ func size(t *testing.T, path string) int64 {
 	}
 	return st.Size()
 }
+
+// A post read from a git tree is found by its blob, across runs, and never
+// by time: the tree gives every file the commit's time.
+func TestEntriesFromATreeAreFoundByBlob(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache")
+	c := Open(path, "ctx")
+	put(c, "posts/a.md", "a", time.Time{}) // from a tree
+	put(c, "posts/b.md", "b", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	c = Open(path, "ctx")
+	for _, tc := range []struct {
+		path, blob string
+		ok         bool
+	}{
+		{"posts/a.md", "blob-a", true},
+		{"posts/a.md", "blob-x", false},
+		{"posts/a.md", "", false},
+		{"posts/b.md", "blob-b", true}, // a file read from disk has a blob too
+		{"posts/c.md", "blob-c", false},
+	} {
+		d, ds, size, ok := c.GetBlob(tc.path, tc.blob)
+		if ok != tc.ok {
+			t.Errorf("GetBlob(%s, %s) found %v, want %v", tc.path, tc.blob, ok, tc.ok)
+			continue
+		}
+		if ok && (d.ID != tc.path[6:7] || !d.Cached || size != 100 || len(ds) != 1) {
+			t.Errorf("GetBlob(%s): %+v, size %d, %v", tc.path, d, size, ds)
+		}
+	}
+	// Neither the zero time nor the epoch finds the tree's entry by time.
+	for _, at := range []time.Time{{}, time.Unix(0, 0)} {
+		if _, _, ok := c.Get("posts/a.md", 100, at); ok {
+			t.Errorf("Get(posts/a.md, %v) found the tree's entry", at)
+		}
+	}
+	if r := c.Renders("posts/a.md", "blob-a"); len(r) != 1 || r[0].Digest != "d-a" {
+		t.Errorf("renders of the tree's entry: %+v", r)
+	}
+}
+
+func TestRenderContextOfTreeMediaIgnoresTheirTime(t *testing.T) {
+	repo := func(when time.Time, blob string) *content.Repo {
+		return &content.Repo{Media: map[string]content.MediaFile{"media/a.png": {Size: 10, ModTime: when, Blob: blob}}}
+	}
+	monday, tuesday := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
+	if RepoContext(repo(monday, "b1"), "v") != RepoContext(repo(tuesday, "b1"), "v") {
+		t.Error("a new commit with the same media changed the render context")
+	}
+	if RepoContext(repo(monday, "b1"), "v") == RepoContext(repo(monday, "b2"), "v") {
+		t.Error("a changed media blob kept the render context")
+	}
+	if RepoContext(repo(monday, ""), "v") == RepoContext(repo(tuesday, ""), "v") {
+		t.Error("a media file touched on disk kept the render context")
+	}
+}

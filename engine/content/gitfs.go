@@ -2,16 +2,24 @@ package content
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/clairon-dev/clairon/engine/internal/gitdisk"
 )
 
 // TreeFS exposes a git tree as an fs.FS, so a commit is loaded through the
@@ -23,10 +31,53 @@ type TreeFS struct {
 	mu   sync.Mutex
 	tree *object.Tree
 	when time.Time
+	// dirs are the folders' trees by path, each decoded once.
+	dirs map[string]*object.Tree
+	// storage is closed by Close (the pack files it keeps open).
+	storage io.Closer
 }
 
 // NewTreeFS wraps a commit's tree; when is reported as every file's ModTime.
-func NewTreeFS(tree *object.Tree, when time.Time) *TreeFS { return &TreeFS{tree: tree, when: when} }
+func NewTreeFS(tree *object.Tree, when time.Time) *TreeFS {
+	return &TreeFS{tree: tree, when: when, dirs: map[string]*object.Tree{}}
+}
+
+// Close releases the files TreeAt's storage keeps open.
+func (t *TreeFS) Close() error {
+	if t.storage == nil {
+		return nil
+	}
+	return t.storage.Close()
+}
+
+// entry returns the entry of name in its folder's tree, under the lock.
+func (t *TreeFS) entry(name string) (*object.TreeEntry, error) {
+	parent, err := t.dir(path.Dir(name))
+	if err != nil {
+		return nil, err
+	}
+	return parent.FindEntry(path.Base(name))
+}
+
+// dir returns the tree of the folder name, under the lock.
+func (t *TreeFS) dir(name string) (*object.Tree, error) {
+	if name == "." {
+		return t.tree, nil
+	}
+	if tree, ok := t.dirs[name]; ok {
+		return tree, nil
+	}
+	parent, err := t.dir(path.Dir(name))
+	if err != nil {
+		return nil, err
+	}
+	tree, err := parent.Tree(path.Base(name))
+	if err != nil {
+		return nil, err
+	}
+	t.dirs[name] = tree
+	return tree, nil
+}
 
 var (
 	_ fs.ReadDirFS  = (*TreeFS)(nil)
@@ -38,7 +89,7 @@ var (
 func (t *TreeFS) BlobHash(name string) (string, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e, err := t.tree.FindEntry(name)
+	e, err := t.entry(name)
 	if err != nil || !e.Mode.IsFile() {
 		return "", false
 	}
@@ -56,18 +107,18 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 	if name == "." {
 		return &treeDir{fs: t, name: ".", tree: t.tree}, nil
 	}
-	e, err := t.tree.FindEntry(name)
+	e, err := t.entry(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	if e.Mode == filemode.Dir {
-		sub, err := t.tree.Tree(name)
+		sub, err := t.dir(name)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 		return &treeDir{fs: t, name: name, tree: sub}, nil
 	}
-	f, err := t.tree.TreeEntryFile(e)
+	f, err := t.tree.TreeEntryFile(e) // the tree is only the storage's handle here
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -152,17 +203,50 @@ func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	}
 	d.read = true
 	out := make([]fs.DirEntry, 0, len(d.tree.Entries))
-	for _, e := range d.tree.Entries {
-		size := int64(0)
-		if e.Mode.IsFile() {
-			if s, err := d.tree.Size(e.Name); err == nil {
-				size = s
-			}
-		}
-		out = append(out, dirEntry{d.fs.info(e.Name, e.Mode, size)})
+	slab := make([]treeEntry, len(d.tree.Entries))
+	for i, e := range d.tree.Entries {
+		slab[i] = treeEntry{fs: d.fs, tree: d.tree, name: e.Name, mode: e.Mode, hash: e.Hash}
+		out = append(out, &slab[i])
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.Compare(out[i].Name(), out[j].Name()) < 0 })
 	return out, nil
+}
+
+// treeEntry is a file or folder listed from a tree. It knows its blob hash;
+// its size is looked up in the object storage only when Info is called, so
+// listing 10,000 files reads the trees alone.
+type treeEntry struct {
+	fs   *TreeFS
+	tree *object.Tree // the folder's tree
+	name string
+	mode filemode.FileMode
+	hash plumbing.Hash
+}
+
+func (e *treeEntry) Name() string      { return e.name }
+func (e *treeEntry) IsDir() bool       { return e.mode == filemode.Dir }
+func (e *treeEntry) Type() fs.FileMode { return e.fs.info(e.name, e.mode, 0).mode.Type() }
+
+// BlobHash returns the entry's git blob hash ("" for a folder).
+func (e *treeEntry) BlobHash() string {
+	if !e.mode.IsFile() {
+		return ""
+	}
+	return e.hash.String()
+}
+
+func (e *treeEntry) Info() (fs.FileInfo, error) {
+	size := int64(0)
+	if e.mode.IsFile() {
+		e.fs.mu.Lock()
+		s, err := e.tree.Size(e.name)
+		e.fs.mu.Unlock()
+		if err != nil {
+			return nil, &fs.PathError{Op: "stat", Path: e.name, Err: err}
+		}
+		size = s
+	}
+	return e.fs.info(e.name, e.mode, size), nil
 }
 
 type fileInfo struct {
@@ -179,7 +263,69 @@ func (i fileInfo) ModTime() time.Time { return i.when }
 func (i fileInfo) IsDir() bool        { return i.mode.IsDir() }
 func (i fileInfo) Sys() any           { return nil }
 
-type dirEntry struct{ fileInfo }
-
-func (e dirEntry) Type() fs.FileMode          { return e.mode.Type() }
-func (e dirEntry) Info() (fs.FileInfo, error) { return e.fileInfo, nil }
+// TreeAt opens the git repository holding dir and returns the tree of dir
+// at revision rev (a branch, tag, commit hash or an expression such as
+// HEAD~1), and the commit's hash: a plan made from it is exactly the
+// committed content, whatever the working tree holds.
+func TreeAt(dir, rev string) (*TreeFS, string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, "", fmt.Errorf("%s is not in a git repository: %w", dir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, "", err
+	}
+	root, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return nil, "", err
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return nil, "", err
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, "", fmt.Errorf("%s is outside its git repository %s", dir, root)
+	}
+	var closer io.Closer
+	if fsst, ok := repo.Storer.(*filesystem.Storage); ok {
+		// Its own storage, which keeps the pack files open between objects
+		// and reads pack indexes whole.
+		own := gitdisk.NewStorage(fsst.Filesystem(), cache.DefaultMaxSize, 16)
+		if r, err := git.Open(own, wt.Filesystem); err == nil {
+			repo, closer = r, own
+		} else {
+			own.Close()
+		}
+	}
+	fail := func(err error) (*TreeFS, string, error) {
+		if closer != nil {
+			closer.Close()
+		}
+		return nil, "", err
+	}
+	h, err := repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return fail(fmt.Errorf("revision %q: %w", rev, err))
+	}
+	commit, err := repo.CommitObject(*h)
+	if err != nil {
+		return fail(fmt.Errorf("revision %q: %w", rev, err))
+	}
+	tree, err := commit.Tree()
+	if err == nil && rel != "." {
+		if tree, err = tree.Tree(filepath.ToSlash(rel)); err != nil {
+			err = fmt.Errorf("%s is not in revision %q: %w", filepath.ToSlash(rel), rev, err)
+		}
+	}
+	if err != nil {
+		return fail(err)
+	}
+	t := NewTreeFS(tree, commit.Committer.When)
+	t.storage = closer
+	return t, h.String(), nil
+}

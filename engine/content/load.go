@@ -47,10 +47,17 @@ type Options struct {
 // Cache remembers parsed posts between runs. A document it returns is
 // Cached: it has its front matter decoded (Post) but no Meta, Body or AST;
 // Repo.Full parses it again when those are needed.
+//
+// Files listed from a git tree are known by their blob hash instead: GetBlob
+// finds them, with the size they had, and Put is given a zero modTime.
 type Cache interface {
 	Get(path string, size int64, modTime time.Time) (*Document, diag.List, bool)
+	GetBlob(path, blob string) (d *Document, ds diag.List, size int64, ok bool)
 	Put(d *Document, ds diag.List, size int64, modTime time.Time)
 }
+
+// blobEntry is a listed file that knows its git blob hash (see TreeFS).
+type blobEntry interface{ BlobHash() string }
 
 // BlobHasher is implemented by file systems that know each file's git blob
 // hash without reading it (a git tree). Others are hashed as they are read.
@@ -224,7 +231,9 @@ func (l *loader) listMedia(repo *Repo, ds *diag.List) error {
 			return err
 		}
 		mf := MediaFile{Size: info.Size(), ModTime: info.ModTime(), Symlink: e.Type()&fs.ModeSymlink != 0}
-		if hasher != nil {
+		if be, ok := e.(blobEntry); ok {
+			mf.Blob = be.BlobHash()
+		} else if hasher != nil {
 			mf.Blob, _ = hasher.BlobHash(p)
 		}
 		repo.Media[p] = mf
@@ -276,17 +285,32 @@ func (l *loader) parseAll(ctx context.Context, jobs []job) ([]*Document, diag.Li
 }
 
 func (l *loader) parseFile(j job) (*Document, diag.List, error) {
+	blob := ""
+	if e, ok := j.entry.(blobEntry); ok {
+		blob = e.BlobHash()
+	}
+	cached := l.opts.Cache != nil && j.kind == KindPost
+	if cached && blob != "" {
+		// A file of a git tree is known by its blob: when the cache has it,
+		// the file is neither read nor even sized.
+		if d, ds, size, ok := l.opts.Cache.GetBlob(j.path, blob); ok && size <= l.limit {
+			return d, ds, nil
+		}
+	}
 	info, err := j.entry.Info()
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", j.path, err)
 	}
 	size, modTime := info.Size(), info.ModTime()
+	if blob != "" {
+		modTime = time.Time{} // every file of a tree has the commit's time
+	}
 	if size > l.limit {
 		var ds diag.List
 		ds.Errorf(diag.Pos{File: j.path}, "too-large", "split the document, or raise limits.max_file_size in clairon.yaml", "%s is %s, over the %s limit for a document", j.path, FormatSize(size), FormatSize(l.limit))
 		return nil, ds, nil
 	}
-	if l.opts.Cache != nil && j.kind == KindPost {
+	if cached && blob == "" {
 		if d, ds, ok := l.opts.Cache.Get(j.path, size, modTime); ok {
 			return d, ds, nil
 		}
@@ -295,9 +319,10 @@ func (l *loader) parseFile(j job) (*Document, diag.List, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", j.path, err)
 	}
-	blob := ""
-	if h, ok := l.fsys.(BlobHasher); ok {
-		blob, _ = h.BlobHash(j.path)
+	if blob == "" {
+		if h, ok := l.fsys.(BlobHasher); ok {
+			blob, _ = h.BlobHash(j.path)
+		}
 	}
 	if blob == "" {
 		blob = BlobHash(data)
@@ -306,7 +331,7 @@ func (l *loader) parseFile(j job) (*Document, diag.List, error) {
 	if d != nil {
 		d.Blob = blob
 	}
-	if l.opts.Cache != nil && d != nil && d.Post != nil && j.kind == KindPost {
+	if cached && d != nil && d.Post != nil {
 		l.opts.Cache.Put(d, ds, size, modTime)
 	}
 	return d, ds, nil

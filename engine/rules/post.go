@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"net/http"
@@ -150,6 +151,7 @@ func (c *checker) campaignSpan(campaign *content.Document) span {
 // sniffed is what a media file holds, read once however many posts use it.
 type sniffed struct {
 	contentType string
+	lfsPointer  bool // a Git LFS pointer file stands where the media should be
 	err         error
 }
 
@@ -160,6 +162,7 @@ func (c *checker) sniff(d *content.Document, p, mime string, where []string) {
 		b, err := c.repo.ReadFile(p)
 		if err == nil {
 			sn.contentType = http.DetectContentType(b[:min(len(b), 512)])
+			sn.lfsPointer = bytes.HasPrefix(b, []byte("version https://git-lfs.github.com/spec/"))
 		}
 		sn.err = err
 		if c.sniffed == nil {
@@ -169,6 +172,10 @@ func (c *checker) sniff(d *content.Document, p, mime string, where []string) {
 	}
 	if err := sn.err; err != nil {
 		c.ds.Errorf(d.PosOf(append(where, "src")...), "media-missing", "", "cannot read media %s: %v", p, err)
+		return
+	}
+	if sn.lfsPointer {
+		c.ds.Errorf(d.PosOf(append(where, "src")...), "media-lfs", "fetch it with git lfs pull (in a workflow, actions/checkout with lfs: true); clairon plan --rev reads the pointers, plan from the working tree instead", "media %s is a Git LFS pointer, not the file itself", p)
 		return
 	}
 	got := sn.contentType

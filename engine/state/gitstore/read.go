@@ -9,13 +9,13 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 
+	"github.com/clairon-dev/clairon/engine/internal/gitdisk"
 	"github.com/clairon-dev/clairon/engine/state"
 )
 
@@ -225,8 +225,7 @@ func (s *Store) readers() []storer.EncodedObjectStorer {
 		return slices.Repeat([]storer.EncodedObjectStorer{st}, n)
 	case *filesystem.Storage:
 		for len(s.extra) < n {
-			s.extra = append(s.extra, filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRU(objectCacheSize),
-				filesystem.Options{MaxOpenDescriptors: maxOpenPacks}))
+			s.extra = append(s.extra, gitdisk.NewStorage(st.Filesystem(), objectCacheSize, maxOpenPacks))
 		}
 		out := make([]storer.EncodedObjectStorer, n)
 		for i := range n {

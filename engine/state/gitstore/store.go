@@ -17,6 +17,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/clairon-dev/clairon/engine/gitref"
+	"github.com/clairon-dev/clairon/engine/internal/gitdisk"
 	"github.com/clairon-dev/clairon/engine/state"
 )
 
@@ -120,8 +121,7 @@ func Open(repo *git.Repository, opts Options) (*Store, error) {
 		// Its own storage on the same directory, which keeps pack files open
 		// between objects: reading 100,000 records otherwise reopens the pack
 		// 100,000 times.
-		st = filesystem.NewStorageWithOptions(fs.Filesystem(), cache.NewObjectLRU(objectCacheSize),
-			filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
+		st = gitdisk.NewStorage(fs.Filesystem(), objectCacheSize, maxOpenPacks)
 	}
 	s := &Store{
 		repo:      repo,

@@ -1,0 +1,82 @@
+// Package gitdisk opens go-git storages on disk tuned for reading many
+// objects: pack files stay open between objects, and pack indexes are read
+// whole rather than a few bytes per system call.
+package gitdisk
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// NewStorage returns a storage on the repository directory fs (a
+// storage's Filesystem) that keeps up to maxOpenPacks pack files open and
+// decoded objects up to cacheSize. Close it to release the files.
+func NewStorage(fs billy.Filesystem, cacheSize cache.FileSize, maxOpenPacks int) *filesystem.Storage {
+	if _, ok := fs.(bufferedIdx); !ok { // another such storage's Filesystem
+		fs = bufferedIdx{fs}
+	}
+	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(cacheSize),
+		filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
+}
+
+// bufferedIdx opens pack index files (.idx) behind a buffer: go-git decodes
+// an index with reads of a few bytes each, one system call apiece, which
+// costs milliseconds per index on every run.
+type bufferedIdx struct{ billy.Filesystem }
+
+func (f bufferedIdx) Open(name string) (billy.File, error) {
+	file, err := f.Filesystem.Open(name)
+	if err != nil || !strings.HasSuffix(name, ".idx") {
+		return file, err
+	}
+	b := &bufferedFile{File: file, r: bufio.NewReaderSize(file, 64<<10)}
+	if s, ok := file.(statter); ok {
+		// The decoder checks the size when the file can say it.
+		return &statBufferedFile{b, s}, nil
+	}
+	return b, nil
+}
+
+type statter interface{ Stat() (os.FileInfo, error) }
+
+// Chroot keeps the buffering in the sub-filesystems go-git makes.
+func (f bufferedIdx) Chroot(path string) (billy.Filesystem, error) {
+	sub, err := f.Filesystem.Chroot(path)
+	if err != nil {
+		return nil, err
+	}
+	return bufferedIdx{sub}, nil
+}
+
+// bufferedFile reads sequentially through r: the index decoder only reads
+// forward.
+type bufferedFile struct {
+	billy.File
+	r *bufio.Reader
+}
+
+func (f *bufferedFile) Read(p []byte) (int, error) { return f.r.Read(p) }
+
+func (f *bufferedFile) Seek(int64, int) (int64, error) {
+	return 0, &os.PathError{Op: "seek", Path: f.Name(), Err: os.ErrInvalid}
+}
+
+func (f *bufferedFile) ReadAt([]byte, int64) (int, error) {
+	return 0, &os.PathError{Op: "readat", Path: f.Name(), Err: os.ErrInvalid}
+}
+
+// statBufferedFile is a bufferedFile whose file can tell its size.
+type statBufferedFile struct {
+	*bufferedFile
+	s statter
+}
+
+func (f *statBufferedFile) Stat() (os.FileInfo, error) { return f.s.Stat() }
+
+var _ io.Reader = (*bufferedFile)(nil)
