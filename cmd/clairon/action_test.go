@@ -598,7 +598,7 @@ func TestActionYAML(t *testing.T) {
 	if err := yaml.Unmarshal(b, &meta); err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range []string{"command", "dir", "config", "github-token", "sandbox"} {
+	for _, in := range []string{"command", "dir", "config", "github-token", "sandbox", "cache"} {
 		if _, ok := meta.Inputs[in]; !ok {
 			t.Errorf("input %s missing", in)
 		}
@@ -619,8 +619,13 @@ func TestActionYAML(t *testing.T) {
 			t.Errorf("step %q splices expressions into its script:\n%s", s.ID, s.Run)
 		}
 	}
-	var ran bool
+	var ran, cached bool
 	for _, s := range meta.Runs.Steps {
+		if strings.HasPrefix(s.Uses, "actions/cache@") {
+			// Restored before clairon runs, saved after: the cache folder.
+			cached = !ran && strings.HasSuffix(s.With["path"], "${{ inputs.dir }}/.clairon/cache") &&
+				strings.HasPrefix(s.With["restore-keys"], "clairon-cache-")
+		}
 		if strings.Contains(s.Run, " action") {
 			ran = true
 			if s.Env["GITHUB_TOKEN"] != "${{ inputs.github-token }}" || s.Env["CLAIRON_COMMAND"] != "${{ inputs.command }}" {
@@ -630,6 +635,9 @@ func TestActionYAML(t *testing.T) {
 	}
 	if !ran {
 		t.Error("no step runs clairon action")
+	}
+	if !cached || meta.Inputs["cache"].Default != "true" {
+		t.Error("no step keeps .clairon/cache between runs before clairon runs")
 	}
 }
 

@@ -162,13 +162,7 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 // renderContext identifies everything a post's rendering depends on besides
 // its own file (see cache.RepoContext), clairon's own build included.
 func (a *app) renderContext(repo *content.Repo) string {
-	build := version
-	if exe, err := os.Executable(); err == nil {
-		if st, err := os.Stat(exe); err == nil {
-			build += fmt.Sprint(" ", st.Size(), " ", st.ModTime().UnixNano())
-		}
-	}
-	return cache.RepoContext(repo, build)
+	return cache.RepoContext(repo, version+" "+buildIdentity())
 }
 
 // planMemo is the cache as the planner takes it: a nil interface, not a

@@ -214,7 +214,7 @@ func (c *Cache) Get(path string, size int64, modTime time.Time) (*content.Docume
 	e, ok := c.entries[path]
 	c.mu.RUnlock()
 	// An entry with no time came from a git tree and is found by blob only.
-	if !ok || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
+	if !ok || e.Kind == kindMedia || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
 		return nil, nil, false
 	}
 	return e.document(path), e.Diags, true
@@ -227,7 +227,7 @@ func (c *Cache) GetBlob(path, blob string) (*content.Document, diag.List, int64,
 	c.mu.RLock()
 	e, ok := c.entries[path]
 	c.mu.RUnlock()
-	if !ok || e.Blob != blob || blob == "" {
+	if !ok || e.Kind == kindMedia || e.Blob != blob || blob == "" {
 		return nil, nil, 0, false
 	}
 	return e.document(path), e.Diags, e.Size, true
@@ -296,6 +296,34 @@ func (c *Cache) PutDigest(path, blob, account string, r Render) {
 	default:
 		*old = r
 	}
+	c.changed[path] = true
+}
+
+// kindMedia marks the entries of media files, which hold only a blob hash.
+const kindMedia content.Kind = "media-file"
+
+// MediaBlob returns the blob hash of a media file that has the same size
+// and modification time as when it was hashed.
+func (c *Cache) MediaBlob(path string, size int64, modTime time.Time) (string, bool) {
+	c.wait()
+	c.mu.RLock()
+	e, ok := c.entries[path]
+	c.mu.RUnlock()
+	if !ok || e.Kind != kindMedia || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
+		return "", false
+	}
+	e.used.Store(true)
+	return e.Blob, true
+}
+
+// PutMediaBlob remembers the blob hash of a media file on disk.
+func (c *Cache) PutMediaBlob(path string, size int64, modTime time.Time, blob string) {
+	c.wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := &entry{Size: size, ModTime: modTime.UnixNano(), Blob: blob, Kind: kindMedia}
+	e.used.Store(true)
+	c.entries[path] = e
 	c.changed[path] = true
 }
 

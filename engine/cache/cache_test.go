@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -230,5 +231,62 @@ func TestRenderContextOfTreeMediaIgnoresTheirTime(t *testing.T) {
 	}
 	if RepoContext(repo(monday, ""), "v") == RepoContext(repo(tuesday, ""), "v") {
 		t.Error("a media file touched on disk kept the render context")
+	}
+}
+
+// A checkout or a fresh clone gives every file a new time: posts whose
+// content did not change are not parsed again, and media are known by
+// content, so the render context, and every render, stays.
+func TestTouchedFilesKeepTheirParseAndRenders(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"clairon.yaml": "timezone: Europe/Paris\naccounts:\n  m: {network: mastodon, server: 'https://m.example', token: 'env:T'}\n",
+		"posts/a.md":   "---\nid: a\nto: [m]\nmedia:\n  - src: media/x.png\n    alt: Un logo\n---\nBonjour\n",
+		"posts/b.md":   "---\nid: b\nto: [m]\n---\nSalut\n",
+		"media/x.png":  "\x89PNG\r\n\x1a\nfirst",
+	}
+	write := func(p, c string) {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, c := range files {
+		write(p, c)
+	}
+	cachePath := filepath.Join(t.TempDir(), "cache")
+	load := func() (*content.Repo, string) {
+		t.Helper()
+		c := Open(cachePath, "")
+		repo, _, err := content.Load(context.Background(), content.DirFS(dir), content.Options{Cache: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+		return repo, RepoContext(repo, "build")
+	}
+	_, first := load()
+	later := time.Now().Add(time.Hour)
+	for p := range files {
+		os.Chtimes(filepath.Join(dir, filepath.FromSlash(p)), later, later)
+	}
+	repo, touched := load()
+	for _, d := range repo.Posts() {
+		if !d.Cached {
+			t.Errorf("%s was parsed again after a touch", d.Path)
+		}
+	}
+	if touched != first {
+		t.Error("touching the files changed the render context")
+	}
+	if _, again := load(); again != first {
+		t.Error("the render context changed on the run after the touch")
+	}
+	write("media/x.png", "\x89PNG\r\n\x1a\nsecond")
+	if _, changed := load(); changed == first {
+		t.Error("a changed media file kept the render context")
 	}
 }

@@ -158,6 +158,9 @@ func (c *blobCache) Put(d *content.Document, _ diag.List, size int64, modTime ti
 	c.docs[d.Path], c.sizes[d.Path] = d, size
 }
 
+func (c *blobCache) MediaBlob(string, int64, time.Time) (string, bool) { return "", false }
+func (c *blobCache) PutMediaBlob(string, int64, time.Time, string)     {}
+
 func TestLoadFromATreeFindsUnchangedPostsByBlob(t *testing.T) {
 	dir := committed(t)
 	site := filepath.Join(dir, "site")

@@ -50,10 +50,16 @@ type Options struct {
 //
 // Files listed from a git tree are known by their blob hash instead: GetBlob
 // finds them, with the size they had, and Put is given a zero modTime.
+//
+// Media files on disk are hashed once: MediaBlob returns the blob hash
+// remembered for a file of the same size and time, PutMediaBlob remembers
+// one. Renders then name media by content, wherever they were read from.
 type Cache interface {
 	Get(path string, size int64, modTime time.Time) (*Document, diag.List, bool)
 	GetBlob(path, blob string) (d *Document, ds diag.List, size int64, ok bool)
 	Put(d *Document, ds diag.List, size int64, modTime time.Time)
+	MediaBlob(path string, size int64, modTime time.Time) (string, bool)
+	PutMediaBlob(path string, size int64, modTime time.Time, blob string)
 }
 
 // blobEntry is a listed file that knows its git blob hash (see TreeFS).
@@ -231,10 +237,18 @@ func (l *loader) listMedia(repo *Repo, ds *diag.List) error {
 			return err
 		}
 		mf := MediaFile{Size: info.Size(), ModTime: info.ModTime(), Symlink: e.Type()&fs.ModeSymlink != 0}
-		if be, ok := e.(blobEntry); ok {
+		switch be, ok := e.(blobEntry); {
+		case ok:
 			mf.Blob = be.BlobHash()
-		} else if hasher != nil {
+		case hasher != nil:
 			mf.Blob, _ = hasher.BlobHash(p)
+		case l.opts.Cache != nil && e.Type().IsRegular():
+			if mf.Blob, ok = l.opts.Cache.MediaBlob(p, mf.Size, mf.ModTime); !ok {
+				if data, err := fs.ReadFile(l.fsys, p); err == nil {
+					mf.Blob = BlobHash(data)
+					l.opts.Cache.PutMediaBlob(p, mf.Size, mf.ModTime, mf.Blob)
+				}
+			}
 		}
 		repo.Media[p] = mf
 		return nil
@@ -326,6 +340,14 @@ func (l *loader) parseFile(j job) (*Document, diag.List, error) {
 	}
 	if blob == "" {
 		blob = BlobHash(data)
+	}
+	if cached && modTime != (time.Time{}) {
+		// Touched but not changed (a checkout, a fresh clone): the same
+		// content needs no parsing, only its new time remembered.
+		if d, ds, _, ok := l.opts.Cache.GetBlob(j.path, blob); ok {
+			l.opts.Cache.Put(d, ds, size, modTime)
+			return d, ds, nil
+		}
 	}
 	d, ds := ParseDocument(j.path, j.kind, data)
 	if d != nil {
