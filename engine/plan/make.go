@@ -127,13 +127,15 @@ func Make(in Input) (*Plan, diag.List) {
 	var nextSlot []*desired
 	posts := in.Repo.Posts()
 	ats := make([]time.Time, len(posts))
-	for i, d := range posts {
-		if d.Post.At != "" && d.Post.At != content.AtNextSlot {
-			if t, err := localtime.Parse(d.Post.At, loc); err == nil {
-				ats[i] = t.Time
+	parallel.Chunks(len(posts), decideChunk, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if at := posts[i].Post.At; at != "" && at != content.AtNextSlot {
+				if t, err := localtime.Parse(at, loc); err == nil {
+					ats[i] = t.Time
+				}
 			}
 		}
-	}
+	})
 	// Outputs are kept for what is due, and for the rest within the budget;
 	// a scheduled post's output not kept is made again when it is shown: at
 	// 100,000 posts, keeping them all was more than half of the memory.
@@ -513,8 +515,15 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(
 	remembered := make([]diag.List, len(posts)/decideChunk+1)
 	hit := make([]bool, len(posts))
 	parallel.Chunks(len(posts), decideChunk, func(lo, hi int) {
+		// One allocation of publications and one of pointers per chunk,
+		// sized for every account of its posts.
+		n := 0
+		for _, d := range posts[lo:hi] {
+			n += len(d.Post.To)
+		}
+		slab, ptrs := make([]desired, 0, n), make([]*desired, 0, n)
 		for i := lo; i < hi; i++ {
-			out[i], hit[i] = fromMemo(in, posts[i], &remembered[lo/decideChunk])
+			out[i], hit[i] = fromMemo(in, posts[i], &remembered[lo/decideChunk], &slab, &ptrs)
 		}
 	})
 	for _, l := range remembered {
@@ -586,7 +595,10 @@ func renderRemembered(r *render.Renderer, want []*desired, changes []Change, idx
 	}
 }
 
-func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {
+// fromMemo returns a post's publications from the digests the memo
+// remembers, appended to slab and ptrs (which have room for them: the
+// pointers stay valid); false when the memo lacks any of them.
+func fromMemo(in Input, d *content.Document, ds *diag.List, slab *[]desired, ptrs *[]*desired) ([]*desired, bool) {
 	if in.Memo == nil || d.Blob == "" {
 		return nil, false
 	}
@@ -594,8 +606,7 @@ func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {
 	if renders == nil {
 		return nil, false
 	}
-	ws := make([]*desired, 0, len(d.Post.To))
-	slab := make([]desired, 0, len(d.Post.To))
+	start, startPtrs := len(*slab), len(*ptrs)
 	var keep diag.List
 	for _, a := range d.Post.To {
 		if in.Repo.Config.Accounts[a] == nil {
@@ -603,15 +614,16 @@ func fromMemo(in Input, d *content.Document, ds *diag.List) ([]*desired, bool) {
 		}
 		i := slices.IndexFunc(renders, func(r cache.Render) bool { return r.Account == a })
 		if i < 0 {
+			*slab, *ptrs = (*slab)[:start], (*ptrs)[:startPtrs]
 			return nil, false
 		}
 		m := &renders[i]
 		keep = append(keep, m.Diags...)
-		slab = append(slab, desired{addr: state.Address{Post: d.ID, Account: a}, doc: d, digest: m.Digest, network: m.Network, draft: d.Post.IsDraft()})
-		ws = append(ws, &slab[len(slab)-1])
+		*slab = append(*slab, desired{addr: state.Address{Post: d.ID, Account: a}, doc: d, digest: m.Digest, network: m.Network, draft: d.Post.IsDraft()})
+		*ptrs = append(*ptrs, &(*slab)[len(*slab)-1])
 	}
 	ds.Add(keep...)
-	return ws, true
+	return (*ptrs)[startPtrs:len(*ptrs):len(*ptrs)], true
 }
 
 // decideChunk is how many changes a worker decides at a time; a chunk's

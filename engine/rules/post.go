@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/content"
@@ -130,25 +131,55 @@ type span struct {
 	ok       bool      // both dates parse
 }
 
-// campaignSpan parses a campaign's dates once for all its posts.
+// campaignSpan returns a campaign's dates, parsed once for all its posts.
 func (c *checker) campaignSpan(campaign *content.Document) span {
 	if s, ok := c.spans[campaign]; ok {
 		return s
 	}
-	var s span
-	from, e1 := localtime.Parse(campaign.Campaign.From, c.loc)
-	to, e2 := localtime.Parse(campaign.Campaign.To, c.loc)
-	if e1 == nil && e2 == nil {
-		s = span{from: from.Time, to: to.EndOfDay(c.loc), ok: true}
-	}
-	if c.spans == nil {
-		c.spans = map[*content.Document]span{}
-	}
-	c.spans[campaign] = s
-	return s
+	return c.span(campaign)
 }
 
-// sniffed is what a media file holds, read once however many posts use it.
+// span parses a campaign's dates.
+func (c *checker) span(campaign *content.Document) span {
+	from, e1 := localtime.Parse(campaign.Campaign.From, c.loc)
+	to, e2 := localtime.Parse(campaign.Campaign.To, c.loc)
+	if e1 != nil || e2 != nil {
+		return span{}
+	}
+	return span{from: from.Time, to: to.EndOfDay(c.loc), ok: true}
+}
+
+// sniffs remembers what each media file holds, read once however many
+// posts use it; posts are checked on every core.
+type sniffs struct {
+	mu sync.Mutex
+	m  map[string]sniffed
+}
+
+// of returns what the media file at p holds.
+func (s *sniffs) of(repo *content.Repo, p string) sniffed {
+	s.mu.Lock()
+	sn, ok := s.m[p]
+	s.mu.Unlock()
+	if ok {
+		return sn
+	}
+	b, err := repo.ReadFile(p)
+	if err == nil {
+		sn.contentType = http.DetectContentType(b[:min(len(b), 512)])
+		sn.lfsPointer = bytes.HasPrefix(b, []byte("version https://git-lfs.github.com/spec/"))
+	}
+	sn.err = err
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[string]sniffed{}
+	}
+	s.m[p] = sn
+	return sn
+}
+
+// sniffed is what a media file holds.
 type sniffed struct {
 	contentType string
 	lfsPointer  bool // a Git LFS pointer file stands where the media should be
@@ -157,19 +188,7 @@ type sniffed struct {
 
 // sniff checks that a media file's content matches its extension.
 func (c *checker) sniff(d *content.Document, p, mime string, where []string) {
-	sn, ok := c.sniffed[p]
-	if !ok {
-		b, err := c.repo.ReadFile(p)
-		if err == nil {
-			sn.contentType = http.DetectContentType(b[:min(len(b), 512)])
-			sn.lfsPointer = bytes.HasPrefix(b, []byte("version https://git-lfs.github.com/spec/"))
-		}
-		sn.err = err
-		if c.sniffed == nil {
-			c.sniffed = map[string]sniffed{}
-		}
-		c.sniffed[p] = sn
-	}
+	sn := c.sniffs.of(c.repo, p)
 	if err := sn.err; err != nil {
 		c.ds.Errorf(d.PosOf(append(where, "src")...), "media-missing", "", "cannot read media %s: %v", p, err)
 		return

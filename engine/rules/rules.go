@@ -17,18 +17,21 @@ import (
 	"github.com/clairon-dev/clairon/engine/calendar"
 	"github.com/clairon-dev/clairon/engine/content"
 	"github.com/clairon-dev/clairon/engine/diag"
+	"github.com/clairon-dev/clairon/engine/internal/parallel"
 	"github.com/clairon-dev/clairon/engine/localtime"
 )
 
 // Check runs every semantic check on repo.
 func Check(repo *content.Repo) diag.List {
-	c := &checker{repo: repo, loc: time.UTC}
+	c := &checker{repo: repo, loc: time.UTC, sniffs: &sniffs{}}
 	c.config()
 	c.index()
+	c.spans = make(map[*content.Document]span, len(c.campaigns))
+	for _, d := range c.campaigns {
+		c.spans[d] = c.span(d)
+	}
 	for _, d := range repo.Docs {
 		switch {
-		case d.Post != nil:
-			c.post(d)
 		case d.Campaign != nil:
 			c.campaign(d)
 		case d.Contest != nil:
@@ -36,6 +39,25 @@ func Check(repo *content.Repo) diag.List {
 		case d.Calendar != nil:
 			c.calendar(d)
 		}
+	}
+	// Posts, most of the documents, are checked on every core: each chunk
+	// on a copy of the checker that shares its indexes, read only, and has
+	// its own list. The lists are joined in order.
+	const chunk = 512
+	docs := repo.Docs
+	lists := make([]diag.List, (len(docs)+chunk-1)/chunk)
+	parallel.Chunks(len(docs), chunk, func(lo, hi int) {
+		w := *c
+		w.ds = nil
+		for _, d := range docs[lo:hi] {
+			if d.Post != nil {
+				w.post(d)
+			}
+		}
+		lists[lo/chunk] = w.ds
+	})
+	for _, l := range lists {
+		c.ds = append(c.ds, l...)
 	}
 	return c.ds
 }
@@ -48,10 +70,11 @@ type checker struct {
 	campaigns map[string]*content.Document
 	calendars map[string]*content.Document
 	contests  map[string]*content.Document
-	// spans and sniffed remember what several posts share: their
-	// campaign's dates, the content of their media files.
-	spans   map[*content.Document]span
-	sniffed map[string]sniffed
+	// spans and sniffs remember what several posts share: their
+	// campaign's dates (made before posts are checked), the content of
+	// their media files (made as posts ask, under a lock).
+	spans  map[*content.Document]span
+	sniffs *sniffs
 }
 
 // Location returns the repository's time zone (UTC when unset or invalid).
