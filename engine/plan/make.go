@@ -201,23 +201,23 @@ func Make(in Input) (*Plan, diag.List) {
 	decided := make([]diag.List, len(want)/decideChunk+1)
 	parallel.Chunks(len(want), decideChunk, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			w := want[i]
-			decide(&slab[i], &refs[i], w, w.rec, moves[w], cfg, in.Caps, in.Now, &decided[lo/decideChunk])
+			w, ch := want[i], &slab[i]
+			decide(ch, &refs[i], w, w.rec, moves[w], cfg, in.Caps, in.Now, &decided[lo/decideChunk])
+			if ch.Action == NoOp {
+				// Nothing to publish, nothing to preview: the plan stays the
+				// same whether the output was rendered or remembered.
+				ch.Output = nil
+			} else {
+				ch.Key = Key(w.addr, w.digest)
+			}
 		}
 	})
 	for _, l := range decided {
 		ds.Add(l...)
 	}
 	var unrendered []int // changes to show whose digest was remembered
-	for i, w := range want {
+	for i := range want {
 		ch := &slab[i]
-		if ch.Action == NoOp {
-			// Nothing to publish, nothing to preview: the plan stays the
-			// same whether the output was rendered or remembered.
-			ch.Output = nil
-		} else {
-			ch.Key = Key(w.addr, w.digest)
-		}
 		if ch.Action != NoOp && ch.Output == nil && !ch.Scheduled {
 			unrendered = append(unrendered, i)
 		}
