@@ -37,9 +37,9 @@ type app struct {
 	log                     *slog.Logger
 	noCache                 bool
 	memo                    *cache.Cache
-	// rev, when set (plan and validate --rev), loads the content from that
-	// git revision instead of the working tree; revCommit is its hash and
-	// contentFS what was loaded.
+	// rev, when set (--rev of plan, validate and apply), loads the content
+	// from that git revision instead of the working tree; revCommit is its
+	// hash and contentFS what was loaded (closed by runWith).
 	rev, revCommit string
 	contentFS      fs.FS
 	stores         []*gitstore.Store
@@ -122,6 +122,9 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 		os.Remove(filepath.Join(dir, "plan.gob")) // the previous format's file
 		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), "")
 		opts.Cache = a.memo
+	}
+	if c, ok := a.contentFS.(io.Closer); ok {
+		c.Close() // loaded again
 	}
 	a.contentFS = content.DirFS(a.dir)
 	if a.rev != "" {

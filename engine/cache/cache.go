@@ -196,7 +196,7 @@ func RepoContext(repo *content.Repo, build string) string {
 	}
 	media := make([]string, 0, len(repo.Media))
 	for p, m := range repo.Media {
-		if m.Blob != "" { // from a git tree, where every file has the commit's time
+		if m.Blob != "" { // by content: from a git tree, or hashed once on disk
 			media = append(media, fmt.Sprint(p, " ", m.Blob))
 		} else {
 			media = append(media, fmt.Sprint(p, m.Size, m.ModTime.UnixNano()))
@@ -214,20 +214,21 @@ func (c *Cache) Get(path string, size int64, modTime time.Time) (*content.Docume
 	e, ok := c.entries[path]
 	c.mu.RUnlock()
 	// An entry with no time came from a git tree and is found by blob only.
-	if !ok || e.Kind == kindMedia || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
+	if !ok || e.Kind != content.KindPost || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
 		return nil, nil, false
 	}
 	return e.document(path), e.Diags, true
 }
 
-// GetBlob returns a cached post when its file, listed from a git tree, has
-// the same blob hash as when it was parsed, and the size it had.
+// GetBlob returns a cached post when its file has the same blob hash as
+// when it was parsed, and the size it had: a file listed from a git tree,
+// or one on disk whose time changed but not its content.
 func (c *Cache) GetBlob(path, blob string) (*content.Document, diag.List, int64, bool) {
 	c.wait()
 	c.mu.RLock()
 	e, ok := c.entries[path]
 	c.mu.RUnlock()
-	if !ok || e.Kind == kindMedia || e.Blob != blob || blob == "" {
+	if !ok || e.Kind != content.KindPost || e.Blob != blob || blob == "" {
 		return nil, nil, 0, false
 	}
 	return e.document(path), e.Diags, e.Size, true

@@ -118,7 +118,7 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 		}
 		return &treeDir{fs: t, name: name, tree: sub}, nil
 	}
-	f, err := t.tree.TreeEntryFile(e) // the tree is only the storage's handle here
+	f, err := t.tree.TreeEntryFile(e) // any tree of the storage reads a blob
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}

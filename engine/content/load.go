@@ -341,7 +341,7 @@ func (l *loader) parseFile(j job) (*Document, diag.List, error) {
 	if blob == "" {
 		blob = BlobHash(data)
 	}
-	if cached && modTime != (time.Time{}) {
+	if cached && !modTime.IsZero() {
 		// Touched but not changed (a checkout, a fresh clone): the same
 		// content needs no parsing, only its new time remembered.
 		if d, ds, _, ok := l.opts.Cache.GetBlob(j.path, blob); ok {
