@@ -120,7 +120,7 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 	if !a.noCache {
 		dir := filepath.Join(a.dir, ".clairon", "cache")
 		os.Remove(filepath.Join(dir, "plan.gob")) // the previous format's file
-		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), "")
+		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), version+" "+buildIdentity())
 		opts.Cache = a.memo
 	}
 	if c, ok := a.contentFS.(io.Closer); ok {

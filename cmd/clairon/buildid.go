@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 )
 
 // buildIdentity names the running build of clairon for the render cache:
@@ -13,7 +14,7 @@ import (
 // toolchain and stays the same when the same sources are built again (as
 // the GitHub Action does on every run). Without one, the executable's size
 // and time.
-func buildIdentity() string {
+var buildIdentity = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -26,7 +27,7 @@ func buildIdentity() string {
 		return ""
 	}
 	return fmt.Sprint(st.Size(), " ", st.ModTime().UnixNano())
-}
+})
 
 // goBuildID reads the Go build ID of the executable at path: from its ELF
 // note, or else from the marker the linker writes near the start of the

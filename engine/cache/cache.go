@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +40,7 @@ type Cache struct {
 	// every post, takes it only to read.
 	mu      sync.RWMutex
 	path    string
+	build   string
 	context string
 	entries map[string]*entry
 	// changed are the paths whose entry is to be appended to the file.
@@ -91,13 +91,14 @@ func (e *entry) render(account string) (*Render, bool) {
 }
 
 // Open reads the cache file at path (a missing or unreadable file gives an
-// empty cache). context identifies everything rendering depends on besides
-// the post itself; renders made in another context are not returned.
+// empty cache). build names the build of clairon: a file another build
+// wrote is ignored whole. The render context (SetContext) is empty until
+// set; renders made in another context are not returned.
 //
 // The file is read and decoded in the background, while the caller goes on
 // (the loader lists the folders meanwhile); the first use waits for it.
-func Open(path, context string) *Cache {
-	c := &Cache{path: path, context: context, entries: map[string]*entry{}, changed: map[string]bool{}, ready: make(chan struct{})}
+func Open(path, build string) *Cache {
+	c := &Cache{path: path, build: build, entries: map[string]*entry{}, changed: map[string]bool{}, ready: make(chan struct{})}
 	go func() {
 		defer func() {
 			c.loaded.Store(true)
@@ -118,11 +119,15 @@ func (c *Cache) wait() {
 // read fills the cache from its file.
 func (c *Cache) read() {
 	data, err := os.ReadFile(c.path)
-	if err != nil || !strings.HasPrefix(string(data[:min(len(data), len(magic))]), magic) {
+	if err != nil {
 		c.rewrite = true
 		return
 	}
-	data = data[len(magic):]
+	data, ok := header(data, c.build)
+	if !ok { // another format, or another build of clairon
+		c.rewrite = true
+		return
+	}
 	// The entries' strings are substrings of the file's bytes, which are
 	// never written to after this point: no copy of the whole file.
 	text := unsafe.String(unsafe.SliceData(data), len(data))
@@ -398,11 +403,11 @@ func (c *Cache) writeAll() error {
 	const chunk = 1024
 	parts := make([][]byte, (len(paths)+chunk-1)/chunk)
 	parallel.Chunks(len(paths), chunk, func(lo, hi int) { parts[lo/chunk] = c.appendEntries(nil, paths[lo:hi]) })
-	size := len(magic)
+	size := len(magic) + 10 + len(c.build)
 	for _, part := range parts {
 		size += len(part)
 	}
-	b := append(make([]byte, 0, size), magic...)
+	b := appendHeader(make([]byte, 0, size), c.build)
 	for _, part := range parts {
 		b = append(b, part...)
 	}

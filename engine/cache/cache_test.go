@@ -290,3 +290,33 @@ func TestTouchedFilesKeepTheirParseAndRenders(t *testing.T) {
 		t.Error("a changed media file kept the render context")
 	}
 }
+
+// A new build of clairon may parse the same file differently: it starts
+// from an empty cache, and the same build finds the file again.
+func TestAFileOfAnotherBuildIsIgnored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache")
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := Open(path, "v1")
+	put(c, "posts/a.md", "a", at)
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := Open(path, "v1").Get("posts/a.md", 100, at); !ok {
+		t.Fatal("the same build lost its entry")
+	}
+	c = Open(path, "v2")
+	if _, _, ok := c.Get("posts/a.md", 100, at); ok {
+		t.Fatal("another build's entry was used")
+	}
+	put(c, "posts/b.md", "b", at)
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	c = Open(path, "v2")
+	if _, _, ok := c.Get("posts/b.md", 100, at); !ok {
+		t.Error("the new build's file was not written whole")
+	}
+	if _, _, ok := c.Get("posts/a.md", 100, at); ok {
+		t.Error("the old build's entry survived the rewrite")
+	}
+}

@@ -12,7 +12,10 @@ import (
 	"github.com/clairon-dev/clairon/engine/internal/binrec"
 )
 
-// The cache file is a header and a log of records. Each record is
+// The cache file is a header and a log of records. The header is the magic
+// and the build of clairon that wrote the file (uvarint length, bytes): a
+// file of another build is ignored whole, since a new version may parse the
+// same file differently. Each record is
 //
 //	uvarint(len(payload)) payload crc32c(payload) (4 bytes, little endian)
 //
@@ -29,7 +32,24 @@ import (
 // TestEntryRoundTrip fails when a field added to content.Post is not encoded.
 
 // magic starts the file; its last byte is the format version.
-const magic = "clairon-cache\x00\x02"
+const magic = "clairon-cache\x00\x03"
+
+// appendHeader appends the file's header for build.
+func appendHeader(b []byte, build string) []byte {
+	b = append(b, magic...)
+	b = binary.AppendUvarint(b, uint64(len(build)))
+	return append(b, build...)
+}
+
+// header returns what follows the header of data, and whether data starts
+// with the header of build.
+func header(data []byte, build string) ([]byte, bool) {
+	h := appendHeader(nil, build)
+	if len(data) < len(h) || string(data[:len(h)]) != string(h) {
+		return nil, false
+	}
+	return data[len(h):], true
+}
 
 const (
 	recordPut    = 1

@@ -93,7 +93,7 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 	if s.cache == nil { // the first read: what earlier processes decoded
 		s.cache = newReadCache(0, 0)
 		if s.cacheFile != "" {
-			s.cache = readReadCache(s.cacheFile)
+			s.cache = readReadCache(s.cacheFile, s.cacheBuild)
 		}
 	}
 	// next is what this read uses, so the cache never outgrows the state.
@@ -148,7 +148,7 @@ func (s *Store) loadRecords(ctx context.Context, h plumbing.Hash, st *state.Stat
 	}
 	if s.cacheFile != "" && (fresh > 0 || len(next.records) != len(s.cache.records) || len(next.trees) != len(s.cache.trees)) {
 		// Best effort: the cache only ever saves work.
-		_ = writeReadCache(s.cacheFile, next)
+		_ = writeReadCache(s.cacheFile, s.cacheBuild, next)
 	}
 	s.cache = next
 	return nil

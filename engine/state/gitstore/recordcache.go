@@ -53,11 +53,21 @@ func newReadCache(records, trees int) *readCache {
 	return &readCache{records: make(map[plumbing.Hash]*state.Record, records), trees: make(map[plumbing.Hash][]object.TreeEntry, trees)}
 }
 
+// readCacheHeader is the start of a cache file written by build: the magic,
+// then the build's name (a new version of clairon may decode records
+// differently, and starts afresh).
+func readCacheHeader(build string) []byte {
+	b := []byte(readCacheMagic)
+	b = binary.AppendUvarint(b, uint64(len(build)))
+	return append(b, build...)
+}
+
 // readReadCache returns the cache file at path; an empty cache when it is
-// missing or damaged.
-func readReadCache(path string) *readCache {
+// missing, damaged or of another build.
+func readReadCache(path, build string) *readCache {
 	data, err := os.ReadFile(path)
-	if err != nil || len(data) < len(readCacheMagic)+4 || !bytes.HasPrefix(data, []byte(readCacheMagic)) {
+	head := readCacheHeader(build)
+	if err != nil || len(data) < len(head)+4 || !bytes.HasPrefix(data, head) {
 		return newReadCache(0, 0)
 	}
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
@@ -65,7 +75,7 @@ func readReadCache(path string) *readCache {
 		return newReadCache(0, 0)
 	}
 	// Strings point into the file's bytes, never written to again.
-	text := unsafe.String(unsafe.SliceData(body), len(body))[len(readCacheMagic):]
+	text := unsafe.String(unsafe.SliceData(body), len(body))[len(head):]
 	type frame struct {
 		kind    byte
 		hash    plumbing.Hash
@@ -153,9 +163,9 @@ func decodeTreeEntries(s string) ([]object.TreeEntry, error) {
 
 // writeReadCache replaces the cache file at path with c (leaving out records
 // whose times are not UTC, as records read from git are).
-func writeReadCache(path string, c *readCache) error {
+func writeReadCache(path, build string, c *readCache) error {
 	less := func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) }
-	b := []byte(readCacheMagic)
+	b := readCacheHeader(build)
 	frame := func(kind byte, h plumbing.Hash, payload []byte) {
 		b = append(b, kind)
 		b = append(b, h[:]...)

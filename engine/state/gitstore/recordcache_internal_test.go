@@ -34,10 +34,10 @@ func TestReadCacheRoundTrip(t *testing.T) {
 	in := newReadCache(0, 0)
 	in.records[hu], in.records[hc] = utc, cet
 	in.trees[ht], in.trees[he] = tree, nil
-	if err := writeReadCache(path, in); err != nil {
+	if err := writeReadCache(path, "b1", in); err != nil {
 		t.Fatal(err)
 	}
-	got := readReadCache(path)
+	got := readReadCache(path, "b1")
 	if want := map[plumbing.Hash]*state.Record{hu: utc}; !reflect.DeepEqual(got.records, want) {
 		t.Errorf("records read back %v, want only the UTC one", got.records)
 	}
@@ -66,10 +66,10 @@ func TestReadCacheIgnoresAFileWithAnUnknownFrame(t *testing.T) {
 	rec := &state.Record{Address: state.Address{Post: "p", Account: "a"}, Status: state.Published}
 	in := newReadCache(0, 0)
 	in.records[plumbing.NewHash("1111111111111111111111111111111111111111")] = rec
-	if err := writeReadCache(path, in); err != nil {
+	if err := writeReadCache(path, "b1", in); err != nil {
 		t.Fatal(err)
 	}
-	if got := readReadCache(path); len(got.records) != 1 {
+	if got := readReadCache(path, "b1"); len(got.records) != 1 {
 		t.Fatalf("the well-formed file read back %d records", len(got.records))
 	}
 	b, err := os.ReadFile(path)
@@ -84,7 +84,24 @@ func TestReadCacheIgnoresAFileWithAnUnknownFrame(t *testing.T) {
 	if err := os.WriteFile(path, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := readReadCache(path); len(got.records)+len(got.trees) != 0 {
+	if got := readReadCache(path, "b1"); len(got.records)+len(got.trees) != 0 {
 		t.Errorf("a file with an unknown frame gave %d records and %d trees", len(got.records), len(got.trees))
+	}
+}
+
+// A new build of clairon may decode records differently: it ignores the
+// file an earlier build wrote.
+func TestReadCacheOfAnotherBuildIsIgnored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.cache")
+	in := newReadCache(0, 0)
+	in.records[plumbing.NewHash("1111111111111111111111111111111111111111")] = &state.Record{Address: state.Address{Post: "p", Account: "a"}, Status: state.Published}
+	if err := writeReadCache(path, "v1", in); err != nil {
+		t.Fatal(err)
+	}
+	if got := readReadCache(path, "v1"); len(got.records) != 1 {
+		t.Fatalf("the same build read %d records, want 1", len(got.records))
+	}
+	if got := readReadCache(path, "v2"); len(got.records) != 0 {
+		t.Errorf("another build read %d records, want none", len(got.records))
 	}
 }

@@ -70,6 +70,9 @@ type Options struct {
 	// kept in a binary form between processes (see recordcache.go): a read
 	// then decodes only the objects that changed. Safe to delete.
 	CacheFile string
+	// CacheBuild names the build of the program: a cache file another build
+	// wrote is ignored.
+	CacheBuild string
 }
 
 // Store is a state.Store on a git branch. It is safe for concurrent use, and
@@ -88,8 +91,9 @@ type Store struct {
 	// cache holds what the last read decoded (records and trees under
 	// records/), by object hash; guarded by lock.
 	cache *readCache
-	// cacheFile persists cache between processes (Options.CacheFile).
-	cacheFile string
+	// cacheFile persists cache between processes (Options.CacheFile),
+	// written by cacheBuild (Options.CacheBuild).
+	cacheFile, cacheBuild string
 	// extra are more storages on the same directory, for parallel reads.
 	extra []*filesystem.Storage
 }
@@ -132,7 +136,7 @@ func Open(repo *git.Repository, opts Options) (*Store, error) {
 		committer: object.Signature{Name: opts.Committer.Name, Email: opts.Committer.Email},
 		now:       opts.Now,
 		rand:      opts.Rand,
-		cacheFile: opts.CacheFile,
+		cacheFile: opts.CacheFile, cacheBuild: opts.CacheBuild,
 	}
 	if opts.URL != "" || opts.Remote != "" {
 		r, err := newRemote(repo, st, opts)
