@@ -89,21 +89,22 @@ type Conflict struct {
 // items count for gaps and days but are not themselves reported as in quiet
 // hours.
 func Conflicts(cals []*Calendar, quiet *localtime.ClockRange, loc *time.Location, items []Item) []Conflict {
-	counts := map[string]int{} // sized first: items are large and many
-	for _, it := range items {
-		if it.Status != "draft" {
-			counts[it.Account]++
+	// Items are large and many (one per post and account): accounts get
+	// pointers to them, sized first, and sort those.
+	counts := map[string]int{}
+	for i := range items {
+		if items[i].Status != "draft" {
+			counts[items[i].Account]++
 		}
 	}
-	byAccount := make(map[string][]Item, len(counts))
+	byAccount := make(map[string][]*Item, len(counts))
 	for a, n := range counts {
-		byAccount[a] = make([]Item, 0, n)
+		byAccount[a] = make([]*Item, 0, n)
 	}
-	for _, it := range items {
-		if it.Status == "draft" {
-			continue
+	for i := range items {
+		if it := &items[i]; it.Status != "draft" {
+			byAccount[it.Account] = append(byAccount[it.Account], it)
 		}
-		byAccount[it.Account] = append(byAccount[it.Account], it)
 	}
 	var out []Conflict
 	accounts := make([]string, 0, len(byAccount))
@@ -113,10 +114,10 @@ func Conflicts(cals []*Calendar, quiet *localtime.ClockRange, loc *time.Location
 	slices.Sort(accounts)
 	for _, a := range accounts {
 		its := byAccount[a]
-		slices.SortStableFunc(its, func(x, y Item) int { return cmp.Or(x.At.Compare(y.At), cmp.Compare(x.Post, y.Post)) })
+		slices.SortStableFunc(its, func(x, y *Item) int { return cmp.Or(x.At.Compare(y.At), cmp.Compare(x.Post, y.Post)) })
 		for _, it := range its {
 			if it.Status != "published" && quiet != nil && quiet.Contains(it.At.In(loc)) {
-				out = append(out, Conflict{Kind: "quiet-hours", Account: a, At: it.At, Items: []Item{it},
+				out = append(out, Conflict{Kind: "quiet-hours", Account: a, At: it.At, Items: []Item{*it},
 					Message: fmt.Sprintf("%s on %s at %s falls in the quiet hours %s: it will wait until they end", it.Post, a, it.At.In(loc).Format("Mon 2 Jan 15:04"), quiet)})
 			}
 		}
@@ -130,7 +131,7 @@ func Conflicts(cals []*Calendar, quiet *localtime.ClockRange, loc *time.Location
 	return out
 }
 
-func (c *Calendar) conflicts(account string, its []Item) []Conflict {
+func (c *Calendar) conflicts(account string, its []*Item) []Conflict {
 	var out []Conflict
 	for i, it := range its {
 		if !c.Covers(it.At) {
@@ -143,17 +144,17 @@ func (c *Calendar) conflicts(account string, its []Item) []Conflict {
 				if b.Reason != "" {
 					msg += " (" + b.Reason + ")"
 				}
-				out = append(out, Conflict{Kind: "blackout", Calendar: c.ID, Account: account, At: it.At, Items: []Item{it}, Message: msg + ": it will wait until it ends"})
+				out = append(out, Conflict{Kind: "blackout", Calendar: c.ID, Account: account, At: it.At, Items: []Item{*it}, Message: msg + ": it will wait until it ends"})
 			}
 			if q := c.QuietHours; q != nil && q.Contains(it.At.In(c.Loc)) {
-				out = append(out, Conflict{Kind: "quiet-hours", Calendar: c.ID, Account: account, At: it.At, Items: []Item{it},
+				out = append(out, Conflict{Kind: "quiet-hours", Calendar: c.ID, Account: account, At: it.At, Items: []Item{*it},
 					Message: fmt.Sprintf("%s on %s at %s falls in calendar %s's quiet hours %s", it.Post, account, when, c.ID, q)})
 			}
 		}
 		if c.MinGap > 0 && i > 0 {
 			prev := its[i-1]
 			if gap := it.At.Sub(prev.At); gap < c.MinGap && c.Covers(prev.At) {
-				out = append(out, Conflict{Kind: "min-gap", Calendar: c.ID, Account: account, At: it.At, Items: []Item{prev, it},
+				out = append(out, Conflict{Kind: "min-gap", Calendar: c.ID, Account: account, At: it.At, Items: []Item{*prev, *it},
 					Message: fmt.Sprintf("%s and %s are %s apart on %s; calendar %s asks for at least %s", prev.Post, it.Post, localtime.FormatDuration(gap.Round(time.Minute)), account, c.ID, localtime.FormatDuration(c.MinGap))})
 			}
 		}
@@ -169,7 +170,7 @@ func (c *Calendar) conflicts(account string, its []Item) []Conflict {
 			if perDay[d] == nil {
 				days = append(days, d)
 			}
-			perDay[d] = append(perDay[d], it)
+			perDay[d] = append(perDay[d], *it)
 		}
 		for _, d := range days {
 			if n := len(perDay[d]); n > c.MaxPerDay {
