@@ -38,8 +38,10 @@ apply would do: + publish, ~ update, -/+ replace, - delete, ? needs attention.
 Posts with a future time are listed as scheduled; drafts, freezes, blackouts
 and quiet hours hold changes back, with the reason shown.
 
-With --detailed-exitcode it exits 0 when there is nothing to do, 1 on error
-and 2 when changes are pending.`,
+With --rev it plans the content committed at a git revision, whatever the
+working tree holds, and the plan records that commit. With
+--detailed-exitcode it exits 0 when there is nothing to do, 1 on error and 2
+when changes are pending.`,
 		Example: `  clairon plan --dir content
   clairon plan --at "2026-12-01 09:00" --accounts brulerie-mastodon
   clairon plan -out plan.json && clairon apply plan.json
