@@ -3,6 +3,7 @@ package content_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -128,5 +129,26 @@ func TestLoadStopsWhenCancelled(t *testing.T) {
 	cancel()
 	if _, _, err := content.Load(ctx, mfs, content.Options{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Load with a cancelled context: %v, want context.Canceled", err)
+	}
+}
+
+func TestReadHeadReadsNoMoreThanAsked(t *testing.T) {
+	mfs := fstest.MapFS{"clairon.yaml": {Data: []byte(sample["clairon.yaml"])}}
+	mfs["media/long.mp4"] = &fstest.MapFile{Data: make([]byte, 4096)}
+	mfs["media/short.png"] = &fstest.MapFile{Data: []byte("\x89PNG")}
+	repo, _, err := content.Load(context.Background(), mfs, content.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		want int
+	}{{"media/long.mp4", 512}, {"media/short.png", 4}} {
+		if b, err := repo.ReadHead(c.name, 512); err != nil || len(b) != c.want {
+			t.Errorf("ReadHead(%s) = %d bytes, %v; want %d", c.name, len(b), err, c.want)
+		}
+	}
+	if _, err := repo.ReadHead("media/none.png", 512); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v", err)
 	}
 }

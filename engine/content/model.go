@@ -2,6 +2,7 @@ package content
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 	"sync"
@@ -266,6 +267,23 @@ func (r *Repo) Replace(full *Document) {
 
 // ReadFile reads a file of the repository (a media file, for publishing).
 func (r *Repo) ReadFile(name string) ([]byte, error) { return fs.ReadFile(r.fsys, name) }
+
+// ReadHead reads the first n bytes of a file of the repository (fewer when
+// it is shorter): enough to tell what a media file holds without reading a
+// whole video.
+func (r *Repo) ReadHead(name string, n int) ([]byte, error) {
+	f, err := r.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := io.ReadFull(f, b)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return b[:k], err
+}
 
 // FS returns the file system the repository was loaded from.
 func (r *Repo) FS() fs.FS { return r.fsys }

@@ -164,7 +164,7 @@ func (s *sniffs) of(repo *content.Repo, p string) sniffed {
 	if ok {
 		return sn
 	}
-	b, err := repo.ReadFile(p)
+	b, err := repo.ReadHead(p, 512)
 	if err == nil {
 		sn.contentType = http.DetectContentType(b[:min(len(b), 512)])
 		sn.lfsPointer = bytes.HasPrefix(b, []byte("version https://git-lfs.github.com/spec/"))
