@@ -310,7 +310,7 @@ func TreeAt(dir, rev string) (*TreeFS, string, error) {
 	}
 	h, err := repo.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		return fail(fmt.Errorf("revision %q: %w", rev, err))
+		return fail(fmt.Errorf("revision %q: %w (give a branch, tag or commit of the repository holding %s; fetch it first if it lives on a remote)", rev, err, dir))
 	}
 	commit, err := repo.CommitObject(*h)
 	if err != nil {
