@@ -89,6 +89,10 @@ func (a *app) runApply(ctx context.Context, f applyFlags, args []string) error {
 		if repo, ds, err = a.load(ctx); err != nil {
 			return err
 		}
+		if from, now := p.SourceCommit, a.sourceCommit(); from != "" && now != "" && from != now {
+			// The plan holds the texts; media are read where the content is.
+			fmt.Fprintf(a.stderr, "Warning: this plan was made from commit %s, and the content is read at %s: media files are uploaded as they are there. To read them from the plan's commit: clairon apply --rev %s %s\n", short(from), short(now), short(from), args[0])
+		}
 	} else {
 		p, repo, ds, err = a.makePlan(ctx, f.planFlags)
 		if err != nil {

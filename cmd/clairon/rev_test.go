@@ -120,3 +120,29 @@ func TestMediaLeftAsGitLFSPointers(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// A saved plan applied where the content is at another commit says that
+// media are read there, and how to read them from the plan's commit.
+func TestApplyWarnsWhenThePlanIsOfAnotherCommit(t *testing.T) {
+	dir := repoWith(t, map[string]string{"clairon.yaml": sandboxConfig, "posts/a.md": "---\nid: a\nto: [m]\n---\nBonjour\n"})
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "-q", "-m", "a")
+	first := strings.TrimSpace(gittest.Run(t, dir, "rev-parse", "HEAD"))
+	writeFiles(t, dir, map[string]string{"posts/b.md": "---\nid: b\nto: [m]\n---\nSalut\n"})
+	gittest.Run(t, dir, "add", "-A")
+	gittest.Run(t, dir, "commit", "-q", "-m", "b")
+
+	saved, again := filepath.Join(t.TempDir(), "plan.json"), filepath.Join(t.TempDir(), "again.json")
+	for _, f := range []string{saved, again} {
+		if _, errOut, code := cli(t, nil, "plan", "--dir", dir, "--sandbox", "--rev", "HEAD~1", "-out", f); code != 0 {
+			t.Fatalf("plan --rev HEAD~1: exit %d %s", code, errOut)
+		}
+	}
+	_, errOut, code := cli(t, nil, "apply", saved, "--dir", dir, "--sandbox")
+	if code != 0 || !strings.Contains(errOut, "this plan was made from commit "+first[:12]) || !strings.Contains(errOut, "clairon apply --rev "+first[:12]) {
+		t.Errorf("apply of a plan of HEAD~1 at HEAD: exit %d\n%s", code, errOut)
+	}
+	if _, errOut, _ := cli(t, nil, "apply", again, "--dir", dir, "--sandbox", "--rev", first); strings.Contains(errOut, "Warning") {
+		t.Errorf("apply --rev of the plan's own commit warned:\n%s", errOut)
+	}
+}
