@@ -120,7 +120,7 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 	if !a.noCache {
 		dir := filepath.Join(a.dir, ".clairon", "cache")
 		os.Remove(filepath.Join(dir, "plan.gob")) // the previous format's file
-		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), version+" "+buildIdentity())
+		a.memo = cache.Open(filepath.Join(dir, "plan.cache"), buildIdentity())
 		opts.Cache = a.memo
 	}
 	if c, ok := a.contentFS.(io.Closer); ok {
@@ -165,7 +165,7 @@ func (a *app) load(ctx context.Context) (*content.Repo, diag.List, error) {
 // renderContext identifies everything a post's rendering depends on besides
 // its own file (see cache.RepoContext), clairon's own build included.
 func (a *app) renderContext(repo *content.Repo) string {
-	return cache.RepoContext(repo, version+" "+buildIdentity())
+	return cache.RepoContext(repo, buildIdentity())
 }
 
 // planMemo is the cache as the planner takes it: a nil interface, not a
@@ -188,14 +188,11 @@ func (a *app) saveMemo() {
 
 // source reads a file of the content directory for diagnostics excerpts.
 func (a *app) source(file string) []byte {
-	if a.contentFS != nil {
-		b, err := fs.ReadFile(a.contentFS, file)
-		if err != nil {
-			return nil
-		}
-		return b
+	fsys := a.contentFS // what was loaded: the working tree or a revision
+	if fsys == nil {
+		fsys = content.DirFS(a.dir)
 	}
-	b, err := os.ReadFile(filepath.Join(a.dir, filepath.FromSlash(file)))
+	b, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil
 	}

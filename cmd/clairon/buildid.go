@@ -9,24 +9,24 @@ import (
 	"sync"
 )
 
-// buildIdentity names the running build of clairon for the render cache:
-// its Go build ID, which changes with any change to the sources or the
-// toolchain and stays the same when the same sources are built again (as
-// the GitHub Action does on every run). Without one, the executable's size
-// and time.
+// buildIdentity names the running build of clairon for its caches: the
+// version and the Go build ID, which changes with any change to the sources
+// or the toolchain and stays the same when the same sources are built again
+// (as the GitHub Action does on every run). Without an ID, the executable's
+// size and time.
 var buildIdentity = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
-		return ""
+		return version
 	}
 	if id := goBuildID(exe); id != "" {
-		return "go-build-id " + id
+		return version + " go-build-id " + id
 	}
 	st, err := os.Stat(exe)
 	if err != nil {
-		return ""
+		return version
 	}
-	return fmt.Sprint(st.Size(), " ", st.ModTime().UnixNano())
+	return fmt.Sprint(version, " ", st.Size(), " ", st.ModTime().UnixNano())
 })
 
 // goBuildID reads the Go build ID of the executable at path: from its ELF

@@ -24,10 +24,9 @@ func cli(t *testing.T, env map[string]string, args ...string) (stdout, stderr st
 	return out.String(), errb.String(), code
 }
 
-// repoWith writes files into a new git repository and returns its path.
-func repoWith(t *testing.T, files map[string]string) string {
+// writeFiles writes files under dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
-	dir := t.TempDir()
 	for p, c := range files {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		os.MkdirAll(filepath.Dir(full), 0o755)
@@ -35,6 +34,13 @@ func repoWith(t *testing.T, files map[string]string) string {
 			t.Fatal(err)
 		}
 	}
+}
+
+// repoWith writes files into a new git repository and returns its path.
+func repoWith(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, dir, files)
 	git := exec.Command("git", "init", "-q", dir)
 	if out, err := git.CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v %s", err, out)

@@ -11,18 +11,6 @@ import (
 	"github.com/clairon-dev/clairon/engine/gittest"
 )
 
-// writeFiles writes files under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // planChanges decodes what a plan --json says of each change.
 func planChanges(t *testing.T, out string) (commit string, changes []map[string]any) {
 	t.Helper()

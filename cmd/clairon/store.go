@@ -35,7 +35,7 @@ func (a *app) openStore(cfg *content.Config, sandbox bool) (*gitstore.Store, err
 	if !a.noCache {
 		branch := cmp.Or(opts.Branch, gitstore.DefaultBranch)
 		opts.CacheFile = filepath.Join(a.dir, ".clairon", "cache", "state-"+strings.ReplaceAll(branch, "/", "-")+".cache")
-		opts.CacheBuild = version + " " + buildIdentity()
+		opts.CacheBuild = buildIdentity()
 	}
 	if tok := a.getenv("CLAIRON_GIT_TOKEN"); tok != "" {
 		opts.Auth = &gitstore.BasicAuth{Username: "x-access-token", Password: tok}

@@ -214,26 +214,34 @@ func RepoContext(repo *content.Repo, build string) string {
 // Get returns a cached post when its file has the same size and
 // modification time as when it was parsed.
 func (c *Cache) Get(path string, size int64, modTime time.Time) (*content.Document, diag.List, bool) {
+	e, ok := c.lookup(path, content.KindPost)
+	if !ok || !e.sameStat(size, modTime) {
+		return nil, nil, false
+	}
+	return e.document(path), e.Diags, true
+}
+
+// lookup returns the entry at path if it is of kind.
+func (c *Cache) lookup(path string, kind content.Kind) (*entry, bool) {
 	c.wait()
 	c.mu.RLock()
 	e, ok := c.entries[path]
 	c.mu.RUnlock()
-	// An entry with no time came from a git tree and is found by blob only.
-	if !ok || e.Kind != content.KindPost || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
-		return nil, nil, false
-	}
-	return e.document(path), e.Diags, true
+	return e, ok && e.Kind == kind
+}
+
+// sameStat reports whether the entry was made from a file of this size and
+// time. An entry with no time came from a git tree and is found by blob only.
+func (e *entry) sameStat(size int64, modTime time.Time) bool {
+	return e.Size == size && !modTime.IsZero() && e.ModTime != 0 && e.ModTime == modTime.UnixNano()
 }
 
 // GetBlob returns a cached post when its file has the same blob hash as
 // when it was parsed, and the size it had: a file listed from a git tree,
 // or one on disk whose time changed but not its content.
 func (c *Cache) GetBlob(path, blob string) (*content.Document, diag.List, int64, bool) {
-	c.wait()
-	c.mu.RLock()
-	e, ok := c.entries[path]
-	c.mu.RUnlock()
-	if !ok || e.Kind != content.KindPost || e.Blob != blob || blob == "" {
+	e, ok := c.lookup(path, content.KindPost)
+	if !ok || e.Blob != blob || blob == "" {
 		return nil, nil, 0, false
 	}
 	return e.document(path), e.Diags, e.Size, true
@@ -311,11 +319,8 @@ const kindMedia content.Kind = "media-file"
 // MediaBlob returns the blob hash of a media file that has the same size
 // and modification time as when it was hashed.
 func (c *Cache) MediaBlob(path string, size int64, modTime time.Time) (string, bool) {
-	c.wait()
-	c.mu.RLock()
-	e, ok := c.entries[path]
-	c.mu.RUnlock()
-	if !ok || e.Kind != kindMedia || e.Size != size || e.ModTime != modTime.UnixNano() || modTime.IsZero() || e.ModTime == 0 {
+	e, ok := c.lookup(path, kindMedia)
+	if !ok || !e.sameStat(size, modTime) {
 		return "", false
 	}
 	e.used.Store(true)
@@ -403,11 +408,12 @@ func (c *Cache) writeAll() error {
 	const chunk = 1024
 	parts := make([][]byte, (len(paths)+chunk-1)/chunk)
 	parallel.Chunks(len(paths), chunk, func(lo, hi int) { parts[lo/chunk] = c.appendEntries(nil, paths[lo:hi]) })
-	size := len(magic) + 10 + len(c.build)
+	b := appendHeader(nil, c.build)
+	size := len(b)
 	for _, part := range parts {
 		size += len(part)
 	}
-	b := appendHeader(make([]byte, 0, size), c.build)
+	b = slices.Grow(b, size-len(b))
 	for _, part := range parts {
 		b = append(b, part...)
 	}

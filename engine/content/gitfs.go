@@ -23,7 +23,7 @@ import (
 )
 
 // TreeFS exposes a git tree as an fs.FS, so a commit is loaded through the
-// same code path as a directory. It also knows every file's blob hash.
+// same code path as a directory. The entries it lists know their blob hash.
 type TreeFS struct {
 	// mu serialises access to the tree and its object storage: go-git's
 	// trees cache their entries lazily and storages on disk are not safe for
@@ -82,19 +82,7 @@ func (t *TreeFS) dir(name string) (*object.Tree, error) {
 var (
 	_ fs.ReadDirFS  = (*TreeFS)(nil)
 	_ fs.ReadFileFS = (*TreeFS)(nil)
-	_ BlobHasher    = (*TreeFS)(nil)
 )
-
-// BlobHash returns the blob hash of a file.
-func (t *TreeFS) BlobHash(name string) (string, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e, err := t.entry(name)
-	if err != nil || !e.Mode.IsFile() {
-		return "", false
-	}
-	return e.Hash.String(), true
-}
 
 // Open opens a file or directory of the tree; a file's content is read
 // whole, under the lock.
@@ -287,9 +275,9 @@ func TreeAt(dir, rev string) (*TreeFS, string, error) {
 	if abs, err = filepath.EvalSymlinks(abs); err != nil {
 		return nil, "", err
 	}
-	rel, err := filepath.Rel(root, abs)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil, "", fmt.Errorf("%s is outside its git repository %s", dir, root)
+	rel, err := filepath.Rel(root, abs) // dir is in the work tree git found above it
+	if err != nil {
+		return nil, "", err
 	}
 	var closer io.Closer
 	if fsst, ok := repo.Storer.(*filesystem.Storage); ok {

@@ -65,12 +65,6 @@ type Cache interface {
 // blobEntry is a listed file that knows its git blob hash (see TreeFS).
 type blobEntry interface{ BlobHash() string }
 
-// BlobHasher is implemented by file systems that know each file's git blob
-// hash without reading it (a git tree). Others are hashed as they are read.
-type BlobHasher interface {
-	BlobHash(name string) (string, bool)
-}
-
 // Load reads a content repository from fsys. It returns the repository and
 // every diagnostic found; the error is reserved for failures to read the
 // file system itself.
@@ -221,7 +215,6 @@ func (l *loader) walk() ([]found, error) {
 }
 
 func (l *loader) listMedia(repo *Repo, ds *diag.List) error {
-	hasher, _ := l.fsys.(BlobHasher)
 	err := fs.WalkDir(l.fsys, MediaFolder, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) && p == MediaFolder {
@@ -240,8 +233,6 @@ func (l *loader) listMedia(repo *Repo, ds *diag.List) error {
 		switch be, ok := e.(blobEntry); {
 		case ok:
 			mf.Blob = be.BlobHash()
-		case hasher != nil:
-			mf.Blob, _ = hasher.BlobHash(p)
 		case l.opts.Cache != nil && e.Type().IsRegular():
 			if mf.Blob, ok = l.opts.Cache.MediaBlob(p, mf.Size, mf.ModTime); !ok {
 				if data, err := fs.ReadFile(l.fsys, p); err == nil {
@@ -332,11 +323,6 @@ func (l *loader) parseFile(j job) (*Document, diag.List, error) {
 	data, err := fs.ReadFile(l.fsys, j.path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", j.path, err)
-	}
-	if blob == "" {
-		if h, ok := l.fsys.(BlobHasher); ok {
-			blob, _ = h.BlobHash(j.path)
-		}
 	}
 	if blob == "" {
 		blob = BlobHash(data)

@@ -14,6 +14,14 @@ import (
 	"github.com/clairon-dev/clairon/engine/state"
 )
 
+// encodePlan is the plan's JSON form without its time, to compare plans.
+func encodePlan(p *plan.Plan) string {
+	var b bytes.Buffer
+	p.CreatedAt = time.Time{}
+	p.Encode(&b)
+	return b.String()
+}
+
 // The cache never changes a result: plans with a cold cache, a warm one and
 // none are the same, also after a post changes on disk.
 func TestCacheNeverChangesThePlan(t *testing.T) {
@@ -26,16 +34,10 @@ func TestCacheNeverChangesThePlan(t *testing.T) {
 	empty := &state.Snapshot{State: state.New()}
 	snap := publishedState(planDir(t, dir, "", empty, now))
 
-	encode := func(p *plan.Plan) string {
-		var b bytes.Buffer
-		p.CreatedAt = time.Time{}
-		p.Encode(&b)
-		return b.String()
-	}
 	check := func(what string) {
 		t.Helper()
-		want := encode(planDir(t, dir, "", snap, now))
-		if got := encode(planDir(t, dir, cachePath, snap, now)); got != want {
+		want := encodePlan(planDir(t, dir, "", snap, now))
+		if got := encodePlan(planDir(t, dir, cachePath, snap, now)); got != want {
 			t.Fatalf("%s: the plan with the cache differs from the plan without", what)
 		}
 	}
@@ -71,20 +73,14 @@ func TestCacheNeverChangesThePlanAcrossCheckoutsAndRevisions(t *testing.T) {
 	cachePath := filepath.Join(t.TempDir(), "plan.cache")
 	now := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	snap := publishedState(planDir(t, dir, "", &state.Snapshot{State: state.New()}, now))
-	encode := func(p *plan.Plan) string {
-		var b bytes.Buffer
-		p.CreatedAt = time.Time{}
-		p.Encode(&b)
-		return b.String()
-	}
 	check := func(what string) {
 		t.Helper()
 		for _, c := range []struct {
 			source string
 			plan   func(testing.TB, string, string, *state.Snapshot, time.Time) *plan.Plan
 		}{{"working tree", planDir}, {"HEAD", planHead}, {"working tree again", planDir}} {
-			want := encode(c.plan(t, dir, "", snap, now))
-			if got := encode(c.plan(t, dir, cachePath, snap, now)); got != want {
+			want := encodePlan(c.plan(t, dir, "", snap, now))
+			if got := encodePlan(c.plan(t, dir, cachePath, snap, now)); got != want {
 				t.Fatalf("%s, %s: the plan with the cache differs from the plan without", what, c.source)
 			}
 		}

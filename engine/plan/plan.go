@@ -139,12 +139,15 @@ type Plan struct {
 // batch at a time on every core: memory stays bounded, and showing a plan
 // costs what making it did.
 func (p *Plan) withOutputs(chs []*Change, need bool, fn func(ch *Change, out *render.Output) error) error {
-	return inOrder(chs, func(ch *Change) *render.Output {
-		if need {
-			return p.OutputOf(ch)
+	if !need {
+		for _, ch := range chs {
+			if err := fn(ch, nil); err != nil {
+				return err
+			}
 		}
 		return nil
-	}, fn)
+	}
+	return inOrder(chs, p.OutputOf, fn)
 }
 
 // inOrder computes work for every change on every core, a batch at a time,

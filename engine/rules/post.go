@@ -34,7 +34,7 @@ func (c *checker) post(d *content.Document) {
 		}
 	} else if p.At != "" {
 		if at, ok := c.parseTime(d, p.At, "at"); ok && campaign != nil {
-			span := c.campaignSpan(campaign)
+			span := c.spans[campaign] // every campaign of c.campaigns, made by Check
 			if span.ok && (at.Time.Before(span.from) || at.Time.After(span.to)) {
 				c.ds.Errorf(d.PosOf("at"), "campaign-dates", fmt.Sprintf("campaign %q runs from %s to %s", p.Campaign, campaign.Campaign.From, campaign.Campaign.To), "post is published at %s, outside its campaign's dates", p.At)
 			}
@@ -131,15 +131,7 @@ type span struct {
 	ok       bool      // both dates parse
 }
 
-// campaignSpan returns a campaign's dates, parsed once for all its posts.
-func (c *checker) campaignSpan(campaign *content.Document) span {
-	if s, ok := c.spans[campaign]; ok {
-		return s
-	}
-	return c.span(campaign)
-}
-
-// span parses a campaign's dates.
+// span parses a campaign's dates, once for all its posts (see Check).
 func (c *checker) span(campaign *content.Document) span {
 	from, e1 := localtime.Parse(campaign.Campaign.From, c.loc)
 	to, e2 := localtime.Parse(campaign.Campaign.To, c.loc)
@@ -166,7 +158,7 @@ func (s *sniffs) of(repo *content.Repo, p string) sniffed {
 	}
 	b, err := repo.ReadHead(p, 512)
 	if err == nil {
-		sn.contentType = http.DetectContentType(b[:min(len(b), 512)])
+		sn.contentType = http.DetectContentType(b)
 		sn.lfsPointer = bytes.HasPrefix(b, []byte("version https://git-lfs.github.com/spec/"))
 	}
 	sn.err = err

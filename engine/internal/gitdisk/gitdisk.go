@@ -5,7 +5,6 @@ package gitdisk
 
 import (
 	"bufio"
-	"io"
 	"os"
 	"strings"
 
@@ -54,22 +53,14 @@ func (f bufferedIdx) Chroot(path string) (billy.Filesystem, error) {
 	return bufferedIdx{sub}, nil
 }
 
-// bufferedFile reads sequentially through r: the index decoder only reads
-// forward.
+// bufferedFile reads through r. go-git reads a pack index from its start
+// to its end, once, and nothing else: reads are all it needs to buffer.
 type bufferedFile struct {
 	billy.File
 	r *bufio.Reader
 }
 
 func (f *bufferedFile) Read(p []byte) (int, error) { return f.r.Read(p) }
-
-func (f *bufferedFile) Seek(int64, int) (int64, error) {
-	return 0, &os.PathError{Op: "seek", Path: f.Name(), Err: os.ErrInvalid}
-}
-
-func (f *bufferedFile) ReadAt([]byte, int64) (int, error) {
-	return 0, &os.PathError{Op: "readat", Path: f.Name(), Err: os.ErrInvalid}
-}
 
 // statBufferedFile is a bufferedFile whose file can tell its size.
 type statBufferedFile struct {
@@ -78,5 +69,3 @@ type statBufferedFile struct {
 }
 
 func (f *statBufferedFile) Stat() (os.FileInfo, error) { return f.s.Stat() }
-
-var _ io.Reader = (*bufferedFile)(nil)
