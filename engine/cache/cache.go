@@ -50,6 +50,11 @@ type Cache struct {
 	// rewrite is set when the file must be written anew rather than
 	// appended to: missing, of another version, or damaged.
 	rewrite bool
+	// trees are git trees' raw bytes by hash (see Tree); treesUsed those
+	// asked for or put by this run, newTrees those to append.
+	trees     map[string]string
+	treesUsed map[string]bool
+	newTrees  []string
 }
 
 type entry struct {
@@ -98,7 +103,8 @@ func (e *entry) render(account string) (*Render, bool) {
 // The file is read and decoded in the background, while the caller goes on
 // (the loader lists the folders meanwhile); the first use waits for it.
 func Open(path, build string) *Cache {
-	c := &Cache{path: path, build: build, entries: map[string]*entry{}, changed: map[string]bool{}, ready: make(chan struct{})}
+	c := &Cache{path: path, build: build, entries: map[string]*entry{}, changed: map[string]bool{},
+		trees: map[string]string{}, treesUsed: map[string]bool{}, ready: make(chan struct{})}
 	go func() {
 		defer func() {
 			c.loaded.Store(true)
@@ -137,31 +143,39 @@ func (c *Cache) read() {
 	type decoded struct {
 		typ  uint64
 		path string
+		tree string // a tree record's raw tree
 		err  error
 	}
 	slab := make([]entry, len(payloads))
 	out := make([]decoded, len(payloads))
 	parallel.Chunks(len(payloads), 512, func(lo, hi int) {
+		var a slabs
 		for i := lo; i < hi; i++ {
 			d := &binrec.Decoder{S: payloads[i]}
 			o := &out[i]
 			o.typ, o.path = d.Uint(), d.Str()
-			if o.typ == recordPut {
-				decodeEntry(d, &slab[i])
+			switch o.typ {
+			case recordPut:
+				decodeEntry(d, &slab[i], &a)
+			case recordTree:
+				o.tree = d.Str()
 			}
 			o.err = d.Err
 		}
 	})
 	c.entries = make(map[string]*entry, len(payloads))
 	for i, o := range out {
-		if o.err != nil || (o.typ != recordPut && o.typ != recordDelete) {
+		if o.err != nil || o.typ < recordPut || o.typ > recordTree {
 			clean = false // the log ends at the first damaged record
 			break
 		}
-		if o.typ == recordPut {
+		switch o.typ {
+		case recordPut:
 			c.entries[o.path] = &slab[i]
-		} else {
+		case recordDelete:
 			delete(c.entries, o.path)
+		case recordTree:
+			c.trees[o.path] = o.tree
 		}
 		c.records++
 	}
@@ -338,6 +352,55 @@ func (c *Cache) PutMediaBlob(path string, size int64, modTime time.Time, blob st
 	c.changed[path] = true
 }
 
+// Tree returns the raw git tree whose hash (hex) is hash, if remembered.
+// Trees are named by their content: a remembered tree is never stale, and
+// listing a commit's folders needs neither the pack files nor inflating.
+func (c *Cache) Tree(hash string) (string, bool) {
+	c.wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	raw, ok := c.trees[hash]
+	if ok {
+		c.treesUsed[hash] = true
+	}
+	return raw, ok
+}
+
+// PutTree remembers a raw git tree.
+func (c *Cache) PutTree(hash, raw string) {
+	c.wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.trees[hash]; !ok {
+		c.trees[hash] = raw
+		c.newTrees = append(c.newTrees, hash)
+	}
+	c.treesUsed[hash] = true
+}
+
+// keptTrees returns the hashes of the trees a rewritten file keeps: those
+// this run used, or all of them when it listed no tree (a plan of the
+// working tree keeps what plans of commits need).
+func (c *Cache) keptTrees() []string {
+	if len(c.treesUsed) == 0 {
+		return slices.Sorted(maps.Keys(c.trees))
+	}
+	return slices.Sorted(maps.Keys(c.treesUsed))
+}
+
+// appendTrees appends a tree record for each hash.
+func (c *Cache) appendTrees(b []byte, hashes []string) []byte {
+	e := &binrec.Encoder{}
+	for _, h := range hashes {
+		e.B = e.B[:0]
+		e.Uint(recordTree)
+		e.Str(h)
+		e.Str(c.trees[h])
+		b = appendRecord(b, e.B)
+	}
+	return b
+}
+
 // Save writes what changed since Open, dropping entries of files that no
 // longer exist. It appends to the file, or writes it anew through a
 // temporary file renamed into place when it holds more replaced records than
@@ -354,16 +417,21 @@ func (c *Cache) Save() error {
 			gone = append(gone, p)
 		}
 	}
-	if len(c.changed) == 0 && len(gone) == 0 && !c.rewrite {
+	if len(c.changed) == 0 && len(gone) == 0 && len(c.newTrees) == 0 && !c.rewrite {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 		return err
 	}
-	if c.rewrite || c.records+len(c.changed)+len(gone) > 2*len(c.entries)+64 {
+	// Trees count as entries: a file holding more trees than a run lists
+	// (those of older commits) is rewritten in time, as one holding
+	// replaced entries is.
+	live := len(c.entries) + len(c.keptTrees())
+	if c.rewrite || c.records+len(c.changed)+len(gone)+len(c.newTrees) > 2*live+64 {
 		return c.writeAll()
 	}
 	b := c.appendEntries(nil, slices.Sorted(maps.Keys(c.changed)))
+	b = c.appendTrees(b, c.newTrees)
 	e := &binrec.Encoder{}
 	slices.Sort(gone)
 	for _, p := range gone {
@@ -385,8 +453,9 @@ func (c *Cache) Save() error {
 	if err != nil {
 		return err
 	}
-	c.records += len(c.changed) + len(gone)
+	c.records += len(c.changed) + len(gone) + len(c.newTrees)
 	clear(c.changed)
+	c.newTrees = nil
 	return nil
 }
 
@@ -408,6 +477,8 @@ func (c *Cache) writeAll() error {
 	const chunk = 1024
 	parts := make([][]byte, (len(paths)+chunk-1)/chunk)
 	parallel.Chunks(len(paths), chunk, func(lo, hi int) { parts[lo/chunk] = c.appendEntries(nil, paths[lo:hi]) })
+	trees := c.keptTrees()
+	parts = append(parts, c.appendTrees(nil, trees))
 	b := appendHeader(nil, c.build)
 	size := len(b)
 	for _, part := range parts {
@@ -420,7 +491,11 @@ func (c *Cache) writeAll() error {
 	if err := atomicfile.Write(c.path, b); err != nil {
 		return err
 	}
-	c.records, c.rewrite = len(c.entries), false
+	c.records, c.rewrite = len(c.entries)+len(trees), false
 	clear(c.changed)
+	if len(c.treesUsed) > 0 {
+		maps.DeleteFunc(c.trees, func(h, _ string) bool { return !c.treesUsed[h] })
+	}
+	c.newTrees = nil
 	return nil
 }

@@ -24,7 +24,7 @@ func roundTrip(t *testing.T, x *entry) *entry {
 		t.Fatalf("record %d %q", typ, p)
 	}
 	got := &entry{}
-	decodeEntry(d, got)
+	decodeEntry(d, got, &slabs{})
 	if d.Err != nil || d.S != "" {
 		t.Fatalf("decode: %v, %d bytes left", d.Err, len(d.S))
 	}
@@ -318,5 +318,65 @@ func TestAFileOfAnotherBuildIsIgnored(t *testing.T) {
 	}
 	if _, _, ok := c.Get("posts/a.md", 100, at); ok {
 		t.Error("the old build's entry survived the rewrite")
+	}
+}
+
+// Git trees are remembered by hash across runs; a rewrite keeps those the
+// run listed, or all of them when it listed none (a plan of the working
+// tree), and a log of trees of older commits is compacted in time.
+func TestTreesAreRememberedAndCompacted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache")
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tree := func(i int) (string, string) {
+		return fmt.Sprintf("%040x", i), fmt.Sprintf("100644 p%d.md\x00%020d", i, i)
+	}
+	c := Open(path, "build")
+	put(c, "posts/a.md", "a", at)
+	h1, raw1 := tree(1)
+	c.PutTree(h1, raw1)
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	c = Open(path, "build")
+	if raw, ok := c.Tree(h1); !ok || raw != raw1 {
+		t.Fatalf("tree after reopening: %q, %v", raw, ok)
+	}
+
+	// Runs of later commits: each lists one new tree (and the post).
+	for i := 2; i < 200; i++ {
+		c = Open(path, "build")
+		c.Get("posts/a.md", 100, at)
+		h, raw := tree(i)
+		if _, ok := c.Tree(h); ok {
+			t.Fatalf("run %d: tree %s found before it was put", i, h)
+		}
+		c.PutTree(h, raw)
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c = Open(path, "build")
+	<-c.ready
+	if len(c.trees) > 2+64 || c.records > 2*(1+1)+64+1 {
+		t.Fatalf("%d trees in %d records: want the log compacted", len(c.trees), c.records)
+	}
+	last, _ := tree(199)
+	if _, ok := c.Tree(last); !ok {
+		t.Fatal("the last run's tree was dropped")
+	}
+
+	// A run that lists no tree keeps them all when it rewrites the file.
+	c = Open(path, "build")
+	<-c.ready
+	kept := len(c.trees)
+	c.Get("posts/a.md", 100, at)
+	c.rewrite = true
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	c = Open(path, "build")
+	<-c.ready
+	if len(c.trees) != kept {
+		t.Errorf("a run without trees kept %d of %d", len(c.trees), kept)
 	}
 }

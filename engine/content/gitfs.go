@@ -1,13 +1,15 @@
 package content
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/clairon-dev/clairon/engine/internal/gitdisk"
@@ -24,22 +26,67 @@ import (
 
 // TreeFS exposes a git tree as an fs.FS, so a commit is loaded through the
 // same code path as a directory. The entries it lists know their blob hash.
+//
+// Trees are decoded here rather than through go-git's object.Tree: listing
+// a folder of a few hundred posts then takes one string and one slice, not
+// an allocation per entry, and a plan from a commit lists every folder.
 type TreeFS struct {
-	// mu serialises access to the tree and its object storage: go-git's
-	// trees cache their entries lazily and storages on disk are not safe for
-	// concurrent use, while the loader reads files in parallel.
-	mu   sync.Mutex
-	tree *object.Tree
-	when time.Time
+	// mu serialises access to the object storage, which is not safe for
+	// concurrent use on disk, while the loader reads files in parallel; and
+	// to dirs.
+	mu      sync.Mutex
+	objects storer.EncodedObjectStorer
+	root    *gitTree
+	when    time.Time
 	// dirs are the folders' trees by path, each decoded once.
-	dirs map[string]*object.Tree
+	dirs map[string]*gitTree
 	// storage is closed by Close (the pack files it keeps open).
 	storage io.Closer
+	// trees, when set, remembers raw trees between runs (see TreeCache).
+	trees TreeCache
 }
 
-// NewTreeFS wraps a commit's tree; when is reported as every file's ModTime.
-func NewTreeFS(tree *object.Tree, when time.Time) *TreeFS {
-	return &TreeFS{tree: tree, when: when, dirs: map[string]*object.Tree{}}
+// TreeCache remembers git trees' raw bytes by hash (hex) between runs. A
+// tree is named by its content, so a remembered one is never stale; a plan
+// of a commit then lists its folders without inflating them from the pack
+// files again. The loader gives a TreeFS the cache of Options.Cache when it
+// has these methods.
+type TreeCache interface {
+	Tree(hash string) (raw string, ok bool)
+	PutTree(hash, raw string)
+}
+
+// useTreeCache makes t read and remember trees through c.
+func (t *TreeFS) useTreeCache(c TreeCache) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.trees = c
+}
+
+// gitTree is one decoded git tree: a folder's entries, in the tree's order.
+type gitTree struct {
+	entries []gitEntry
+	// byName indexes entries, made on the first lookup by name.
+	byName map[string]int
+}
+
+type gitEntry struct {
+	name string
+	mode filemode.FileMode
+	hash plumbing.Hash
+	hex  string // hash, in hex
+}
+
+// NewTreeFS exposes the tree whose hash is root, read from objects; when is
+// reported as every file's ModTime.
+func NewTreeFS(objects storer.EncodedObjectStorer, root plumbing.Hash, when time.Time) (*TreeFS, error) {
+	t := &TreeFS{objects: objects, when: when, dirs: map[string]*gitTree{}}
+	tree, err := t.readTree(root)
+	if err != nil {
+		return nil, err
+	}
+	t.root = tree
+	return t, nil
 }
 
 // Close releases the files TreeAt's storage keeps open.
@@ -50,19 +97,115 @@ func (t *TreeFS) Close() error {
 	return t.storage.Close()
 }
 
+// readObject reads a whole object of type typ, under the lock.
+func (t *TreeFS) readObject(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	obj, err := t.objects.EncodedObject(typ, h)
+	if err != nil {
+		return nil, err
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data := make([]byte, obj.Size())
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf("object %s: %w", h, err)
+	}
+	return data, nil
+}
+
+// readTree reads and decodes the tree h, under the lock: from the tree
+// cache when it has it (and it decodes), else from the object storage, and
+// then remembered.
+func (t *TreeFS) readTree(h plumbing.Hash) (*gitTree, error) {
+	key := h.String()
+	if t.trees != nil {
+		if raw, ok := t.trees.Tree(key); ok {
+			if entries, err := decodeTree(raw); err == nil {
+				return &gitTree{entries: entries}, nil
+			}
+		}
+	}
+	data, err := t.readObject(plumbing.TreeObject, h)
+	if err != nil {
+		return nil, err
+	}
+	raw := string(data)
+	entries, err := decodeTree(raw)
+	if err != nil {
+		return nil, fmt.Errorf("tree %s: %w", h, err)
+	}
+	if t.trees != nil {
+		t.trees.PutTree(key, raw)
+	}
+	return &gitTree{entries: entries}, nil
+}
+
+// decodeTree decodes a raw git tree: entries of "mode name\x00" followed
+// by the 20-byte object hash. Names are substrings of text, and the hashes
+// in hex substrings of one string: a folder of posts takes three
+// allocations however many it holds.
+func decodeTree(text string) ([]gitEntry, error) {
+	entries := make([]gitEntry, 0, len(text)/48) // a typical entry's size
+	for i := 0; i < len(text); {
+		sp := strings.IndexByte(text[i:], ' ')
+		nul := strings.IndexByte(text[i:], 0)
+		if sp <= 0 || nul <= sp+1 || i+nul+1+20 > len(text) {
+			return nil, errors.New("malformed tree entry")
+		}
+		mode, err := filemode.New(text[i : i+sp])
+		if err != nil {
+			return nil, err
+		}
+		e := gitEntry{name: text[i+sp+1 : i+nul], mode: mode}
+		copy(e.hash[:], text[i+nul+1:i+nul+21])
+		entries = append(entries, e)
+		i += nul + 21
+	}
+	hexes := make([]byte, hex.EncodedLen(20)*len(entries))
+	for i := range entries {
+		hex.Encode(hexes[40*i:], entries[i].hash[:])
+	}
+	all := string(hexes)
+	for i := range entries {
+		entries[i].hex = all[40*i : 40*i+40]
+	}
+	return entries, nil
+}
+
+// find returns the entry called name.
+func (g *gitTree) find(name string) (*gitEntry, bool) {
+	if g.byName == nil {
+		g.byName = make(map[string]int, len(g.entries))
+		for i, e := range g.entries {
+			g.byName[e.name] = i
+		}
+	}
+	i, ok := g.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return &g.entries[i], true
+}
+
 // entry returns the entry of name in its folder's tree, under the lock.
-func (t *TreeFS) entry(name string) (*object.TreeEntry, error) {
+func (t *TreeFS) entry(name string) (*gitEntry, error) {
 	parent, err := t.dir(path.Dir(name))
 	if err != nil {
 		return nil, err
 	}
-	return parent.FindEntry(path.Base(name))
+	e, ok := parent.find(path.Base(name))
+	if !ok {
+		return nil, fs.ErrNotExist
+	}
+	return e, nil
 }
 
 // dir returns the tree of the folder name, under the lock.
-func (t *TreeFS) dir(name string) (*object.Tree, error) {
+func (t *TreeFS) dir(name string) (*gitTree, error) {
 	if name == "." {
-		return t.tree, nil
+		return t.root, nil
 	}
 	if tree, ok := t.dirs[name]; ok {
 		return tree, nil
@@ -71,7 +214,11 @@ func (t *TreeFS) dir(name string) (*object.Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	tree, err := parent.Tree(path.Base(name))
+	e, ok := parent.find(path.Base(name))
+	if !ok || e.mode != filemode.Dir {
+		return nil, fs.ErrNotExist
+	}
+	tree, err := t.readTree(e.hash)
 	if err != nil {
 		return nil, err
 	}
@@ -93,28 +240,27 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	if name == "." {
-		return &treeDir{fs: t, name: ".", tree: t.tree}, nil
+		return &treeDir{fs: t, name: ".", tree: t.root}, nil
 	}
 	e, err := t.entry(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	if e.Mode == filemode.Dir {
+	if e.mode == filemode.Dir {
 		sub, err := t.dir(name)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 		return &treeDir{fs: t, name: name, tree: sub}, nil
 	}
-	f, err := t.tree.TreeEntryFile(e) // any tree of the storage reads a blob
+	if e.mode == filemode.Submodule {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("is a submodule")}
+	}
+	data, err := t.readObject(plumbing.BlobObject, e.hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	data, err := f.Contents()
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
-	return &treeFile{ReadCloser: io.NopCloser(strings.NewReader(data)), info: t.info(path.Base(name), e.Mode, f.Size)}, nil
+	return &treeFile{Reader: bytes.NewReader(data), data: data, info: t.info(path.Base(name), e.mode, int64(len(data)))}, nil
 }
 
 // ReadFile reads a whole file.
@@ -124,10 +270,11 @@ func (t *TreeFS) ReadFile(name string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if _, ok := f.(*treeDir); ok {
+	tf, ok := f.(*treeFile)
+	if !ok {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("is a directory")}
 	}
-	return io.ReadAll(f)
+	return tf.data, nil
 }
 
 // ReadDir lists a directory, sorted by name.
@@ -159,16 +306,18 @@ func (t *TreeFS) info(name string, m filemode.FileMode, size int64) fileInfo {
 }
 
 type treeFile struct {
-	io.ReadCloser
+	*bytes.Reader
+	data []byte
 	info fileInfo
 }
 
 func (f *treeFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *treeFile) Close() error               { return nil }
 
 type treeDir struct {
 	fs   *TreeFS
 	name string
-	tree *object.Tree
+	tree *gitTree
 	read bool
 }
 
@@ -190,13 +339,18 @@ func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
 		return nil, nil
 	}
 	d.read = true
-	out := make([]fs.DirEntry, 0, len(d.tree.Entries))
-	slab := make([]treeEntry, len(d.tree.Entries))
-	for i, e := range d.tree.Entries {
-		slab[i] = treeEntry{fs: d.fs, tree: d.tree, name: e.Name, mode: e.Mode, hash: e.Hash}
-		out = append(out, &slab[i])
+	out := make([]fs.DirEntry, len(d.tree.entries))
+	slab := make([]treeEntry, len(d.tree.entries))
+	for i := range d.tree.entries {
+		slab[i] = treeEntry{fs: d.fs, gitEntry: &d.tree.entries[i]}
+		out[i] = &slab[i]
 	}
-	sort.Slice(out, func(i, j int) bool { return strings.Compare(out[i].Name(), out[j].Name()) < 0 })
+	// A tree is in name order but for folders, which git sorts as if their
+	// name ended in a slash: sort only when that made a difference.
+	byName := func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) }
+	if !slices.IsSortedFunc(out, byName) {
+		slices.SortFunc(out, byName)
+	}
 	return out, nil
 }
 
@@ -204,11 +358,8 @@ func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
 // its size is looked up in the object storage only when Info is called, so
 // listing 10,000 files reads the trees alone.
 type treeEntry struct {
-	fs   *TreeFS
-	tree *object.Tree // the folder's tree
-	name string
-	mode filemode.FileMode
-	hash plumbing.Hash
+	fs *TreeFS
+	*gitEntry
 }
 
 func (e *treeEntry) Name() string      { return e.name }
@@ -220,19 +371,19 @@ func (e *treeEntry) BlobHash() string {
 	if !e.mode.IsFile() {
 		return ""
 	}
-	return e.hash.String()
+	return e.hex
 }
 
 func (e *treeEntry) Info() (fs.FileInfo, error) {
 	size := int64(0)
 	if e.mode.IsFile() {
 		e.fs.mu.Lock()
-		s, err := e.tree.Size(e.name)
+		obj, err := e.fs.objects.EncodedObject(plumbing.BlobObject, e.hash)
 		e.fs.mu.Unlock()
 		if err != nil {
 			return nil, &fs.PathError{Op: "stat", Path: e.name, Err: err}
 		}
-		size = s
+		size = obj.Size()
 	}
 	return e.fs.info(e.name, e.mode, size), nil
 }
@@ -304,16 +455,17 @@ func TreeAt(dir, rev string) (*TreeFS, string, error) {
 	if err != nil {
 		return fail(fmt.Errorf("revision %q: %w", rev, err))
 	}
-	tree, err := commit.Tree()
-	if err == nil && rel != "." {
-		if tree, err = tree.Tree(filepath.ToSlash(rel)); err != nil {
-			err = fmt.Errorf("%s is not in revision %q: %w", filepath.ToSlash(rel), rev, err)
-		}
-	}
+	t, err := NewTreeFS(repo.Storer, commit.TreeHash, commit.Committer.When)
 	if err != nil {
 		return fail(err)
 	}
-	t := NewTreeFS(tree, commit.Committer.When)
+	if rel != "." {
+		sub := filepath.ToSlash(rel)
+		if t.root, err = t.dir(sub); err != nil {
+			return fail(fmt.Errorf("%s is not in revision %q: %w", sub, rev, err))
+		}
+		clear(t.dirs) // they were named from the top of the repository
+	}
 	t.storage = closer
 	return t, h.String(), nil
 }

@@ -129,6 +129,9 @@ type blobCache struct {
 	sizes map[string]int64
 	gets  int // Get calls: a tree's files must not be looked up by time
 	puts  int
+	// trees are the raw trees remembered (see content.TreeCache).
+	trees              map[string]string
+	treeHits, treePuts int
 }
 
 func (c *blobCache) Get(string, int64, time.Time) (*content.Document, diag.List, bool) {
@@ -156,6 +159,27 @@ func (c *blobCache) Put(d *content.Document, _ diag.List, size int64, modTime ti
 	}
 	c.puts++
 	c.docs[d.Path], c.sizes[d.Path] = d, size
+}
+
+// Tree and PutTree make blobCache a content.TreeCache.
+func (c *blobCache) Tree(hash string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	raw, ok := c.trees[hash]
+	if ok {
+		c.treeHits++
+	}
+	return raw, ok
+}
+
+func (c *blobCache) PutTree(hash, raw string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.trees == nil {
+		c.trees = map[string]string{}
+	}
+	c.trees[hash] = raw
+	c.treePuts++
 }
 
 func (c *blobCache) MediaBlob(string, int64, time.Time) (string, bool) { return "", false }
@@ -211,5 +235,57 @@ func TestLoadFromATreeFindsUnchangedPostsByBlob(t *testing.T) {
 	}
 	if tooLarge != 2 {
 		t.Errorf("with a 10-byte limit: %d posts too large, want 2:\n%v", tooLarge, ds)
+	}
+}
+
+// Folders' trees are remembered by hash: a second load of the same commit
+// reads none of them from the repository, and a damaged one is read again.
+func TestLoadFromATreeRemembersTrees(t *testing.T) {
+	dir := committed(t)
+	site := filepath.Join(dir, "site")
+	load := func(c *blobCache) *content.Repo {
+		t.Helper()
+		tree, _, err := content.TreeAt(site, "HEAD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tree.Close()
+		repo, _, err := content.Load(context.Background(), tree, content.Options{Cache: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return repo
+	}
+	c := &blobCache{docs: map[string]*content.Document{}, sizes: map[string]int64{}}
+	first := load(c)
+	if c.treePuts == 0 || c.treeHits != 0 {
+		t.Fatalf("first load: %d trees remembered, %d found; want some, none", c.treePuts, c.treeHits)
+	}
+	for hash, raw := range c.trees {
+		if want := gittest.Run(t, dir, "cat-file", "tree", hash); raw != want {
+			t.Errorf("tree %s remembered as %q, want %q", hash, raw, want)
+		}
+	}
+	puts := c.treePuts
+	second := load(c)
+	if c.treePuts != puts || c.treeHits != puts {
+		t.Errorf("second load: %d trees read again, %d found; want 0, %d", c.treePuts-puts, c.treeHits, puts)
+	}
+	for hash := range c.trees {
+		c.trees[hash] = "damaged"
+	}
+	third := load(c)
+	if c.treePuts != 2*puts {
+		t.Errorf("damaged trees: %d read again, want %d", c.treePuts-puts, puts)
+	}
+	for _, repo := range []*content.Repo{second, third} {
+		if len(repo.Docs) != len(first.Docs) || len(repo.Media) != len(first.Media) {
+			t.Errorf("loaded %d documents and %d media, want %d and %d", len(repo.Docs), len(repo.Media), len(first.Docs), len(first.Media))
+		}
+		for i, d := range repo.Docs {
+			if d.Path != first.Docs[i].Path || d.Blob != first.Docs[i].Blob {
+				t.Errorf("document %d: %s %s, want %s %s", i, d.Path, d.Blob, first.Docs[i].Path, first.Docs[i].Blob)
+			}
+		}
 	}
 }

@@ -70,6 +70,11 @@ type blobEntry interface{ BlobHash() string }
 // file system itself.
 func Load(ctx context.Context, fsys fs.FS, opts Options) (*Repo, diag.List, error) {
 	l := &loader{fsys: fsys, opts: opts}
+	if t, ok := fsys.(*TreeFS); ok {
+		if tc, ok := opts.Cache.(TreeCache); ok {
+			t.useTreeCache(tc)
+		}
+	}
 	return l.load(ctx)
 }
 

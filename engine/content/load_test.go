@@ -63,8 +63,11 @@ func TestLoadFromDirectoryAndGitTreeAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	commit, _ := repo.CommitObject(h)
-	tree, _ := commit.Tree()
-	fromGit, dsGit, err := content.Load(context.Background(), content.NewTreeFS(tree, when), content.Options{})
+	treeFS, err := content.NewTreeFS(repo.Storer, commit.TreeHash, when)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromGit, dsGit, err := content.Load(context.Background(), treeFS, content.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

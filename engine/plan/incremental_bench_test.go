@@ -108,7 +108,7 @@ func BenchmarkIncrementalPlan(b *testing.B) {
 		commit bool
 	}{{"no-cache", "", false}, {"one-file-changed", cachePath, false}, {"one-file-committed", cachePath, true}} {
 		b.Run(bc.name, func(b *testing.B) {
-			i := 0
+			i, cpu := 0, time.Duration(0)
 			for b.Loop() {
 				i++
 				b.StopTimer()
@@ -117,6 +117,7 @@ func BenchmarkIncrementalPlan(b *testing.B) {
 					git("commit", "-q", "-m", "edit", "--", rel)
 				}
 				b.StartTimer()
+				start := cpuTime()
 				var p *plan.Plan
 				if bc.commit {
 					p = planHead(b, dir, bc.cache, snap, now)
@@ -126,6 +127,10 @@ func BenchmarkIncrementalPlan(b *testing.B) {
 				if c := p.Count(); c.Update+c.Replace != 1 && c.NoOp == 0 {
 					b.Fatalf("unexpected plan: %s", p.Summary())
 				}
+				cpu += cpuTime() - start
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(i), "cpu-ms/op")
 			}
 		})
 	}

@@ -2,5 +2,10 @@
 
 package plan_test
 
+import "time"
+
 // peakRSS is not measured on this system.
 func peakRSS() float64 { return 0 }
+
+// cpuTime is not measured on this system.
+func cpuTime() time.Duration { return 0 }
