@@ -108,7 +108,7 @@ func BenchmarkIncrementalPlan(b *testing.B) {
 		commit bool
 	}{{"no-cache", "", false}, {"one-file-changed", cachePath, false}, {"one-file-committed", cachePath, true}} {
 		b.Run(bc.name, func(b *testing.B) {
-			i, cpu := 0, time.Duration(0)
+			i, cpu, faults := 0, time.Duration(0), int64(0)
 			for b.Loop() {
 				i++
 				b.StopTimer()
@@ -117,7 +117,7 @@ func BenchmarkIncrementalPlan(b *testing.B) {
 					git("commit", "-q", "-m", "edit", "--", rel)
 				}
 				b.StartTimer()
-				start := cpuTime()
+				start, f0 := cpuTime(), minorFaults()
 				var p *plan.Plan
 				if bc.commit {
 					p = planHead(b, dir, bc.cache, snap, now)
@@ -128,9 +128,11 @@ func BenchmarkIncrementalPlan(b *testing.B) {
 					b.Fatalf("unexpected plan: %s", p.Summary())
 				}
 				cpu += cpuTime() - start
+				faults += minorFaults() - f0
 			}
 			if cpu > 0 {
 				b.ReportMetric(float64(cpu.Microseconds())/1000/float64(i), "cpu-ms/op")
+				b.ReportMetric(float64(faults)/float64(i), "faults/op")
 			}
 		})
 	}
