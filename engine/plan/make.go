@@ -60,19 +60,15 @@ type Memo interface {
 	PutDigest(path, blob, account string, r cache.Render)
 }
 
-// desired is one (post, account) the content wants published.
+// desired is one (post, account) the content wants published: its change,
+// made as soon as the digest is known (address, network, path, digest, the
+// rendered output when kept, then the time and slot) and decided once the
+// record is found. The changes of a chunk of posts are one allocation.
 type desired struct {
-	addr    state.Address
-	doc     *content.Document
-	digest  string
-	network string
-	// out is the rendered post; nil when the digest came from the memo (it
-	// is rendered only if the change has something to do).
-	out   *render.Output
-	at    time.Time // zero: as soon as possible
-	slot  string
+	ch    *Change
+	doc   *content.Document
 	draft bool
-	rec   *state.Record // the state's record at addr, if any
+	rec   *state.Record // the state's record at the address, if any
 }
 
 // renderer is in.Renderer, or a new one when none was given.
@@ -153,13 +149,13 @@ func Make(in Input) (*Plan, diag.List) {
 		first[i] = len(want)
 		at := ats[i]
 		for _, w := range perPost[i] {
-			if !wanted(w.addr.Account) {
+			if !wanted(w.ch.Address.Account) {
 				continue
 			}
 			if d.Post.At == content.AtNextSlot {
 				nextSlot = append(nextSlot, w)
 			}
-			w.at = at
+			w.ch.At = at
 			want = append(want, w)
 		}
 	}
@@ -173,7 +169,7 @@ func Make(in Input) (*Plan, diag.List) {
 	// none left the repository: the searches for both are skipped.
 	parallel.Chunks(len(want), decideChunk, func(lo, hi int) {
 		for _, w := range want[lo:hi] {
-			w.rec = st.Record(w.addr)
+			w.rec = st.Record(w.ch.Address)
 		}
 	})
 	matchedCount := 0
@@ -196,19 +192,19 @@ func Make(in Input) (*Plan, diag.List) {
 	}
 
 	h := newHolds(cfg, loc, cals, in.Now)
-	slab := make([]Change, len(want)) // one allocation for the changes
 	refs := make([]network.Ref, len(want))
 	decided := make([]diag.List, len(want)/decideChunk+1)
 	parallel.Chunks(len(want), decideChunk, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			w, ch := want[i], &slab[i]
+			w := want[i]
+			ch := w.ch
 			decide(ch, &refs[i], w, w.rec, moves[w], cfg, in.Caps, in.Now, &decided[lo/decideChunk])
 			if ch.Action == NoOp {
 				// Nothing to publish, nothing to preview: the plan stays the
 				// same whether the output was rendered or remembered.
 				ch.Output = nil
 			} else {
-				ch.Key = Key(w.addr, w.digest)
+				ch.Key = Key(ch.Address, ch.Digest)
 			}
 		}
 	})
@@ -216,8 +212,8 @@ func Make(in Input) (*Plan, diag.List) {
 		ds.Add(l...)
 	}
 	var unrendered []int // changes to show whose digest was remembered
-	for i := range want {
-		ch := &slab[i]
+	for i, w := range want {
+		ch := w.ch
 		if ch.Action != NoOp && ch.Output == nil && !ch.Scheduled {
 			unrendered = append(unrendered, i)
 		}
@@ -229,14 +225,14 @@ func Make(in Input) (*Plan, diag.List) {
 	p.Changes = make([]*Change, 0, len(want)+len(st.Records)-matchedCount)
 	for _, i := range order {
 		start := len(p.Changes)
-		for j := first[i]; j < first[i+1]; j++ {
-			p.Changes = append(p.Changes, &slab[j])
+		for _, w := range want[first[i]:first[i+1]] {
+			p.Changes = append(p.Changes, w.ch)
 		}
 		slices.SortFunc(p.Changes[start:], func(a, b *Change) int {
 			return strings.Compare(a.Address.Account, b.Address.Account)
 		})
 	}
-	renderRemembered(r, want, slab, unrendered)
+	renderRemembered(r, want, unrendered)
 	p.renderer = r
 	p.docs = sync.OnceValue(func() map[string]*content.Document {
 		docs := make(map[string]*content.Document, len(posts))
@@ -269,15 +265,11 @@ func Make(in Input) (*Plan, diag.List) {
 }
 
 // decide picks the action for a desired publication given its record.
-// ch must be zero. ref is where the change's Ref is kept, so that a plan's
-// refs take one allocation.
+// ch is w's change, with only what digests and assignSlots set. ref is
+// where the change's Ref is kept, so that a plan's refs take one
+// allocation.
 func decide(ch *Change, ref *network.Ref, w *desired, rec, movedFrom *state.Record, cfg *content.Config, caps render.Capabilities, now time.Time, ds *diag.List) {
-	// ch is zero (a new slab): the fields are set one by one, cheaper than
-	// copying a whole Change at 30,000 changes.
-	ch.Address, ch.Network, ch.Path, ch.Digest = w.addr, w.network, w.doc.Path, w.digest
-	ch.Output, ch.At, ch.Slot = w.out, w.at, w.slot
-
-	due := w.at.IsZero() || !w.at.After(now)
+	due := ch.At.IsZero() || !ch.At.After(now)
 	schedule := func() {
 		if !due {
 			ch.Scheduled = true
@@ -312,7 +304,7 @@ func decide(ch *Change, ref *network.Ref, w *desired, rec, movedFrom *state.Reco
 		return
 	case state.Unconfirmed:
 		ch.Action = Unconfirmed
-		ch.Reason = "an earlier publication's outcome is unknown: check the network, then run `clairon resolve " + w.addr.String() + " --published URL` or `--not-published`"
+		ch.Reason = "an earlier publication's outcome is unknown: check the network, then run `clairon resolve " + ch.Address.String() + " --published URL` or `--not-published`"
 		return
 	case state.Failed:
 		ch.ResumeAt = len(rec.Parts)
@@ -331,27 +323,27 @@ func decide(ch *Change, ref *network.Ref, w *desired, rec, movedFrom *state.Reco
 		return
 	}
 	// Published.
-	if rec.Digest == w.digest {
+	if rec.Digest == ch.Digest {
 		ch.Action = NoOp
-		if rec.Path != "" && rec.Path != w.doc.Path {
+		if rec.Path != "" && rec.Path != ch.Path {
 			ch.Reason = "file moved from " + rec.Path
 		}
 		return
 	}
 	c, known := network.Capabilities{}, false
 	if caps != nil {
-		c, known = caps(w.addr.Account)
+		c, known = caps(ch.Address.Account)
 	}
-	acc := cfg.Accounts[w.addr.Account]
+	acc := cfg.Accounts[ch.Address.Account]
 	switch {
 	case known && c.Edit:
 		ch.Action, ch.Reason = Update, "content changed"
 	case acc != nil && acc.Repost:
-		ch.Action, ch.Reason = Replace, fmt.Sprintf("content changed and %s cannot edit: the post is deleted and published again (its likes and replies are lost)", w.network)
+		ch.Action, ch.Reason = Replace, fmt.Sprintf("content changed and %s cannot edit: the post is deleted and published again (its likes and replies are lost)", ch.Network)
 	default:
 		ch.Action = NoOp
-		ch.Reason = fmt.Sprintf("content changed but %s cannot edit published posts; set repost: true on the account to replace it", w.network)
-		ds.Warnf(w.doc.Pos(), "cannot-edit", "set repost: true on the account to delete and re-publish, or revert the change", "%s was already published on %s and cannot be edited there; the change will not be published", w.addr.Post, w.addr.Account)
+		ch.Reason = fmt.Sprintf("content changed but %s cannot edit published posts; set repost: true on the account to replace it", ch.Network)
+		ds.Warnf(w.doc.Pos(), "cannot-edit", "set repost: true on the account to delete and re-publish, or revert the change", "%s was already published on %s and cannot be edited there; the change will not be published", ch.Address.Post, ch.Address.Account)
 		return
 	}
 	schedule()
@@ -418,7 +410,7 @@ func findMoves(want []*desired, st *state.State, matched map[*state.Record]bool)
 		if w.rec != nil {
 			continue
 		}
-		k := w.addr.Account + "\x00" + w.digest
+		k := w.ch.Address.Account + "\x00" + w.ch.Digest
 		if rec, ok := gone[k]; ok {
 			out[w] = rec
 			delete(gone, k)
@@ -443,8 +435,8 @@ func assignSlots(next, all []*desired, cals map[string]*calendar.Calendar, st *s
 		taken[account][t.Unix()] = true
 	}
 	for _, w := range all {
-		if !w.at.IsZero() {
-			take(w.addr.Account, w.at)
+		if !w.ch.At.IsZero() {
+			take(w.ch.Address.Account, w.ch.At)
 		}
 	}
 	// Group the accounts of each post: one slot serves all of them.
@@ -463,12 +455,12 @@ func assignSlots(next, all []*desired, cals map[string]*calendar.Calendar, st *s
 			groups = append(groups, g)
 		}
 		g.ws = append(g.ws, w)
-		g.accs = append(g.accs, w.addr.Account)
+		g.accs = append(g.accs, w.ch.Address.Account)
 	}
 	for _, g := range groups {
 		if pub := publishedAt(g.ws, st); !pub.IsZero() {
 			for _, w := range g.ws {
-				w.at = pub
+				w.ch.At = pub
 			}
 			continue
 		}
@@ -489,15 +481,15 @@ func assignSlots(next, all []*desired, cals map[string]*calendar.Calendar, st *s
 			label += " · " + o.Slot.Theme
 		}
 		for _, w := range g.ws {
-			w.at, w.slot = o.At, cal.ID+": "+label
-			take(w.addr.Account, o.At)
+			w.ch.At, w.ch.Slot = o.At, cal.ID+": "+label
+			take(w.ch.Address.Account, o.At)
 		}
 	}
 }
 
 func publishedAt(ws []*desired, st *state.State) time.Time {
 	for _, w := range ws {
-		if rec := st.Record(w.addr); rec != nil && !rec.PublishedAt.IsZero() {
+		if rec := st.Record(w.ch.Address); rec != nil && !rec.PublishedAt.IsZero() {
 			return rec.PublishedAt
 		}
 	}
@@ -515,15 +507,15 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(
 	remembered := make([]diag.List, len(posts)/decideChunk+1)
 	hit := make([]bool, len(posts))
 	parallel.Chunks(len(posts), decideChunk, func(lo, hi int) {
-		// One allocation of publications and one of pointers per chunk,
-		// sized for every account of its posts.
+		// One allocation of changes, one of publications and one of
+		// pointers per chunk, sized for every account of its posts.
 		n := 0
 		for _, d := range posts[lo:hi] {
 			n += len(d.Post.To)
 		}
-		slab, ptrs := make([]desired, 0, n), make([]*desired, 0, n)
+		a := &memoSlabs{changes: make([]Change, 0, n), desired: make([]desired, 0, n), ptrs: make([]*desired, 0, n)}
 		for i := lo; i < hi; i++ {
-			out[i], hit[i] = fromMemo(in, posts[i], &remembered[lo/decideChunk], &slab, &ptrs)
+			out[i], hit[i] = fromMemo(in, posts[i], &remembered[lo/decideChunk], a)
 		}
 	})
 	for _, l := range remembered {
@@ -548,12 +540,11 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(
 			}
 		}
 		for k, o := range rendered {
-			w := &desired{addr: state.Address{Post: d.ID, Account: o.Account}, doc: d,
-				digest: o.Digest, network: o.Network, draft: d.Post.IsDraft()}
+			ch := &Change{Address: state.Address{Post: d.ID, Account: o.Account}, Network: o.Network, Path: d.Path, Digest: o.Digest}
 			if keep(i) {
-				w.out = o
+				ch.Output = o
 			}
-			out[i] = append(out[i], w)
+			out[i] = append(out[i], &desired{ch: ch, doc: d, draft: d.Post.IsDraft()})
 			if in.Memo != nil {
 				// The post's render diagnostics are kept with its first account.
 				var kept diag.List
@@ -573,7 +564,7 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(
 // renderRemembered renders, in parallel, the posts of the changes at idx:
 // their digest came from the memo, and they have something to do, so the
 // plan shows them. Their diagnostics were remembered with the digest.
-func renderRemembered(r *render.Renderer, want []*desired, changes []Change, idx []int) {
+func renderRemembered(r *render.Renderer, want []*desired, idx []int) {
 	if len(idx) == 0 {
 		return
 	}
@@ -588,17 +579,24 @@ func renderRemembered(r *render.Renderer, want []*desired, changes []Change, idx
 	outs, _ := r.RenderPosts(docs)
 	for _, i := range idx {
 		for _, o := range outs[seen[want[i].doc]] {
-			if o.Account == want[i].addr.Account {
-				changes[i].Output = o
+			if o.Account == want[i].ch.Address.Account {
+				want[i].ch.Output = o
 			}
 		}
 	}
 }
 
+// memoSlabs are a chunk's allocations for the publications fromMemo
+// makes; each has room for all of them, so pointers into them stay valid.
+type memoSlabs struct {
+	changes []Change
+	desired []desired
+	ptrs    []*desired
+}
+
 // fromMemo returns a post's publications from the digests the memo
-// remembers, appended to slab and ptrs (which have room for them: the
-// pointers stay valid); false when the memo lacks any of them.
-func fromMemo(in Input, d *content.Document, ds *diag.List, slab *[]desired, ptrs *[]*desired) ([]*desired, bool) {
+// remembers, appended to a's slabs; false when the memo lacks any of them.
+func fromMemo(in Input, d *content.Document, ds *diag.List, a *memoSlabs) ([]*desired, bool) {
 	if in.Memo == nil || d.Blob == "" {
 		return nil, false
 	}
@@ -606,24 +604,26 @@ func fromMemo(in Input, d *content.Document, ds *diag.List, slab *[]desired, ptr
 	if renders == nil {
 		return nil, false
 	}
-	start, startPtrs := len(*slab), len(*ptrs)
+	start := len(a.ptrs)
 	var keep diag.List
-	for _, a := range d.Post.To {
-		if in.Repo.Config.Accounts[a] == nil {
+	for _, acc := range d.Post.To {
+		if in.Repo.Config.Accounts[acc] == nil {
 			continue
 		}
-		i := slices.IndexFunc(renders, func(r cache.Render) bool { return r.Account == a })
+		i := slices.IndexFunc(renders, func(r cache.Render) bool { return r.Account == acc })
 		if i < 0 {
-			*slab, *ptrs = (*slab)[:start], (*ptrs)[:startPtrs]
+			n := len(a.ptrs) - start // drop what this post added
+			a.changes, a.desired, a.ptrs = a.changes[:len(a.changes)-n], a.desired[:len(a.desired)-n], a.ptrs[:start]
 			return nil, false
 		}
 		m := &renders[i]
 		keep = append(keep, m.Diags...)
-		*slab = append(*slab, desired{addr: state.Address{Post: d.ID, Account: a}, doc: d, digest: m.Digest, network: m.Network, draft: d.Post.IsDraft()})
-		*ptrs = append(*ptrs, &(*slab)[len(*slab)-1])
+		a.changes = append(a.changes, Change{Address: state.Address{Post: d.ID, Account: acc}, Network: m.Network, Path: d.Path, Digest: m.Digest})
+		a.desired = append(a.desired, desired{ch: &a.changes[len(a.changes)-1], doc: d, draft: d.Post.IsDraft()})
+		a.ptrs = append(a.ptrs, &a.desired[len(a.desired)-1])
 	}
 	ds.Add(keep...)
-	return (*ptrs)[startPtrs:len(*ptrs):len(*ptrs)], true
+	return a.ptrs[start:len(a.ptrs):len(a.ptrs)], true
 }
 
 // decideChunk is how many changes a worker decides at a time; a chunk's
