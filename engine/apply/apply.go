@@ -351,7 +351,8 @@ func plural(n int, w string) string {
 }
 
 // work runs the claimed changes, one goroutine per account (bounded), in
-// order of due time within an account.
+// order of due time within an account; their writes to the networks go out
+// one at a time.
 func (e *Engine) work(ctx context.Context, rec *recorder, claimed []*plan.Change, since map[state.Address]time.Time, rep *Report) {
 	byAccount := map[string][]*plan.Change{}
 	for _, ch := range claimed {
@@ -372,6 +373,9 @@ func (e *Engine) work(ctx context.Context, rec *recorder, claimed []*plan.Change
 		defer mu.Unlock()
 		rep.add(e, ev)
 	}
+	// One write to a network at a time, whatever the account (see
+	// worker.write).
+	writing := &sync.Mutex{}
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
 	for _, acc := range accounts {
@@ -395,7 +399,7 @@ func (e *Engine) work(ctx context.Context, rec *recorder, claimed []*plan.Change
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			w := &worker{e: e, rec: rec, account: acc, emit: emit, since: since}
+			w := &worker{e: e, rec: rec, account: acc, emit: emit, since: since, writing: writing}
 			w.run(ctx, chs)
 		}()
 	}

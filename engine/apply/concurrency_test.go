@@ -6,13 +6,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 
 	"github.com/clairon-dev/clairon/engine/apply"
+	"github.com/clairon-dev/clairon/engine/content"
+	"github.com/clairon-dev/clairon/engine/network"
+	"github.com/clairon-dev/clairon/engine/network/networktest"
 	"github.com/clairon-dev/clairon/engine/plan"
 	"github.com/clairon-dev/clairon/engine/state"
 	"github.com/clairon-dev/clairon/engine/state/gitstore"
@@ -169,6 +174,131 @@ func TestApplyConcurrentAppliersWithAStall(t *testing.T) {
 			// What the stalled run gave back is published by the next run.
 			if len(w.problems(true)) > 0 {
 				w.apply()
+			}
+			w.mustBeDone()
+		})
+	}
+}
+
+// readHook is a content file system that runs hook, once, on the first
+// read of one file after it is set: how a test catches a run building a
+// message, between its lease check and its write to the network.
+type readHook struct {
+	fstest.MapFS
+	name string
+
+	mu   sync.Mutex
+	hook func()
+}
+
+func (h *readHook) ReadFile(name string) ([]byte, error) {
+	if name == h.name {
+		h.mu.Lock()
+		hook := h.hook
+		h.hook = nil
+		h.mu.Unlock()
+		if hook != nil {
+			hook()
+		}
+	}
+	return h.MapFS.ReadFile(name)
+}
+
+func (h *readHook) set(hook func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.hook = hook
+}
+
+// heldUntil is an adapter whose publishes, once stalled is closed, wait for
+// resumed before going out: a request on its way while the run is stalled,
+// which lands only once the stall is over.
+type heldUntil struct {
+	network.Adapter
+	stalled, resumed <-chan struct{}
+}
+
+func (a *heldUntil) Publish(ctx context.Context, p *network.Post) (network.Ref, error) {
+	select {
+	case <-a.stalled:
+		<-a.resumed
+	default:
+	}
+	return a.Adapter.Publish(ctx, p)
+}
+
+// TestApplyOtherAccountsSendNothingDuringAStall pins down what a stall in
+// one account's write means for the run's other accounts. The run checks
+// its lease for a post on the server that ignores idempotency keys and
+// builds the message; then its write to another account stalls for longer
+// than the lease, and another run takes every claim over and publishes the
+// post itself, having found nothing on the server. Whatever the run's
+// worker for the server without keys was about to send must not go out
+// after that: it waits for the stalled write, checks its lease again, finds
+// it run out, and sends nothing. The server holds the post once.
+func TestApplyOtherAccountsSendNothingDuringAStall(t *testing.T) {
+	photo := networktest.Image([]string{"image/png"}, 1, "")
+	for _, stalled := range []string{masto, sky} {
+		t.Run(stalled, func(t *testing.T) {
+			w := newWorld(t, worldOptions{posts: map[string]string{
+				"posts/solo.md": strings.Replace(worldPosts["posts/solo.md"], "[masto, nokeys, sky]", "["+stalled+"]", 1),
+				"posts/photo.md": "---\nid: photo\nto: [nokeys]\nmedia:\n  - src: media/photo.png\n    alt: Un sac de grains verts.\n---\n\n" +
+					"Arrivage du jour : Éthiopie Guji. {photo/1}\n",
+				"media/photo.png": string(photo.Data),
+			}})
+			files := &readHook{MapFS: fstest.MapFS{"clairon.yaml": {Data: []byte(worldConfig)}}, name: "media/photo.png"}
+			for p, s := range w.posts {
+				files.MapFS[p] = &fstest.MapFile{Data: []byte(s)}
+			}
+			repo, ds, err := content.Load(context.Background(), files, content.Options{})
+			if err != nil || ds.HasErrors() {
+				t.Fatalf("load content: %v %v", err, ds)
+			}
+			w.repo = repo
+
+			building, stalledc, resumed := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			run := w.engine()
+			run.Adapter = func(name string) (network.Adapter, error) {
+				a, err := w.adapter(name)
+				if err != nil || name != nokeys {
+					return a, err
+				}
+				return &heldUntil{Adapter: a, stalled: stalledc, resumed: resumed}, nil
+			}
+			in := w.input()
+			// The run's worker for nokeys has checked its lease and reads the
+			// photo to build the message, before its turn to write: it goes
+			// on once the other account's write has stalled.
+			files.set(func() {
+				close(building)
+				<-stalledc
+			})
+			var other *apply.Report
+			w.nets[stalled].tap.onWrite(func(int) {
+				w.nets[stalled].tap.onWrite(nil)
+				<-building
+				close(stalledc)
+				w.clock.Advance(w.lease + time.Minute)
+				var err error
+				if other, err = w.engine().Apply(context.Background(), w.input()); err != nil {
+					t.Errorf("other run: %v", err)
+				}
+				close(resumed)
+			})
+			rep, err := run.Apply(context.Background(), in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if other == nil || !other.OK() || other.Count(apply.Published) != 2 {
+				t.Fatalf("the other run did not reconcile both posts: %v", other)
+			}
+			for _, e := range rep.Events {
+				if e.Address.Account == nokeys && e.Outcome == apply.Published {
+					t.Errorf("stalled run: %s published, want nothing sent for it", e.Address)
+				}
+			}
+			if n := w.count(nokeys); n != 1 {
+				t.Errorf("%d messages on nokeys, want 1", n)
 			}
 			w.mustBeDone()
 		})

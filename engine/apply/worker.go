@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/network"
@@ -25,6 +26,9 @@ type worker struct {
 	// since holds, for each claim taken over, when the run that held it
 	// claimed it: no part of its work was sent before.
 	since map[state.Address]time.Time
+	// writing is held for every write to a network (publish, edit,
+	// delete) and shared by all the run's workers: see write.
+	writing *sync.Mutex
 	// broken stops the account's remaining changes (bad credentials, a
 	// network that cannot be reached, a rate limit that pauses the account
 	// for longer than the wrapper waits): their claims are released
@@ -296,7 +300,7 @@ func (w *worker) publishFrom(ctx context.Context, ch *plan.Change, start int) er
 		if err != nil {
 			return err
 		}
-		ref, err := w.publish(ctx, post)
+		ref, err := w.publish(ctx, ch.Address, post)
 		if err != nil {
 			return err
 		}
@@ -314,6 +318,10 @@ func (w *worker) publishFrom(ctx context.Context, ch *plan.Change, start int) er
 // left as last written. Renewals, every third of the lease, keep at least
 // two thirds left while they succeed; the third kept in reserve covers one
 // failed renewal and clocks that disagree a little between machines.
+//
+// It is checked before a message is built, and again in publish, as the
+// message is sent, while no other write of the run is in flight: that
+// second check is the one that counts (see write).
 func (w *worker) guard(a state.Address) error {
 	if w.rec.isLost(a) {
 		return fmt.Errorf("stopped: %w", state.ErrNotHolder)
@@ -322,6 +330,31 @@ func (w *worker) guard(a state.Address) error {
 		return errLeaseLost
 	}
 	return nil
+}
+
+// write makes one write to the network, f, while no other write of the run
+// is in flight. The accounts are worked on at once, but their writes go out
+// one at a time, and a publish checks its lease only once it is its turn.
+//
+// This is what keeps a stall in one account's write from duplicating a
+// post on another. A run stalled inside a write (a request that hangs, a
+// process paused) for longer than its lease is taken over, and the new
+// holder looks up what the run sent. Had another account's message been on
+// its way meanwhile, it could land after that lookup found nothing and the
+// new holder published the post again: a server that ignores idempotency
+// keys would hold it twice. With one write at a time, nothing else is on
+// its way while the run is stalled, and afterwards each waiting publish
+// finds its lease run out and sends nothing. The only write that can land
+// after the lease is the one the run stalled in; an idempotency key or a
+// record key deduplicates it, and no client can fence it on a server that
+// ignores keys.
+//
+// The cost is that writes to different accounts do not overlap; lookups,
+// message building and state writes still do.
+func (w *worker) write(f func() error) error {
+	w.writing.Lock()
+	defer w.writing.Unlock()
+	return f()
 }
 
 func (w *worker) setPart(ctx context.Context, a state.Address, i int, key string, ref network.Ref) error {
@@ -338,8 +371,17 @@ func (w *worker) setPart(ctx context.Context, a state.Address, i int, key string
 // a lookup that fails leaves the claim for a later run to reconcile; a
 // network that cannot tell makes the record unconfirmed. A network that can
 // neither deduplicate nor look up is never sent the same message twice.
-func (w *worker) publish(ctx context.Context, post *network.Post) (network.Ref, error) {
-	ref, err := w.adapter.Publish(ctx, post)
+func (w *worker) publish(ctx context.Context, a state.Address, post *network.Post) (network.Ref, error) {
+	var ref network.Ref
+	err := w.write(func() (err error) {
+		// The lease is checked here, after waiting for the run's other
+		// writes: a stall in one of them may have outlasted it.
+		if err := w.guard(a); err != nil {
+			return err
+		}
+		ref, err = w.adapter.Publish(ctx, post)
+		return err
+	})
 	if err == nil || !network.MaybeWritten(err) {
 		return ref, err
 	}
@@ -380,7 +422,11 @@ func (w *worker) update(ctx context.Context, ch *plan.Change, since time.Time) e
 		}
 		// An edit repeated gives the same result, so a failed one is
 		// simply retried by a later run.
-		ref, err := ed.Edit(ctx, cur.Parts[i].Ref, post)
+		var ref network.Ref
+		err = w.write(func() (err error) {
+			ref, err = ed.Edit(ctx, cur.Parts[i].Ref, post)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -444,7 +490,8 @@ func (w *worker) deleteParts(ctx context.Context, ch *plan.Change) error {
 		parts = []state.Part{{Ref: cur.Ref}}
 	}
 	for i := len(parts) - 1; i >= 0; i-- {
-		if err := w.adapter.Delete(ctx, parts[i].Ref); err != nil && !errors.Is(err, network.ErrNotFound) {
+		err := w.write(func() error { return w.adapter.Delete(ctx, parts[i].Ref) })
+		if err != nil && !errors.Is(err, network.ErrNotFound) {
 			return err
 		}
 	}
