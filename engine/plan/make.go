@@ -539,12 +539,17 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(
 				own = append(own, x)
 			}
 		}
+		// A post's changes, publications and pointers: three allocations.
+		chs, ws := make([]Change, len(rendered)), make([]desired, len(rendered))
+		out[i] = make([]*desired, 0, len(rendered))
 		for k, o := range rendered {
-			ch := &Change{Address: state.Address{Post: d.ID, Account: o.Account}, Network: o.Network, Path: d.Path, Digest: o.Digest}
+			ch := &chs[k]
+			*ch = Change{Address: state.Address{Post: d.ID, Account: o.Account}, Network: o.Network, Path: d.Path, Digest: o.Digest}
 			if keep(i) {
 				ch.Output = o
 			}
-			out[i] = append(out[i], &desired{ch: ch, doc: d, draft: d.Post.IsDraft()})
+			ws[k] = desired{ch: ch, doc: d, draft: d.Post.IsDraft()}
+			out[i] = append(out[i], &ws[k])
 			if in.Memo != nil {
 				// The post's render diagnostics are kept with its first account.
 				var kept diag.List
