@@ -276,7 +276,11 @@ func TestApplyOtherAccountsSendNothingDuringAStall(t *testing.T) {
 			var other *apply.Report
 			w.nets[stalled].tap.onWrite(func(int) {
 				w.nets[stalled].tap.onWrite(nil)
-				<-building
+				select {
+				case <-building:
+				case <-time.After(time.Minute): // a guard, not a timing: fail rather than hang
+					panic("the run's worker for nokeys never built its message before the other account's write")
+				}
 				close(stalledc)
 				w.clock.Advance(w.lease + time.Minute)
 				var err error
