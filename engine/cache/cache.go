@@ -388,6 +388,28 @@ func (c *Cache) keptTrees() []string {
 	return slices.Sorted(maps.Keys(c.treesUsed))
 }
 
+// staleTreeSlack is how many bytes of trees a run did not list the file
+// may hold beyond the size of those it did.
+const staleTreeSlack = 4 << 20
+
+// staleTreeBytes returns how much the trees this run did not list weigh
+// more than those it did; 0 when it listed none (a plan of the working
+// tree cannot tell which trees are old).
+func (c *Cache) staleTreeBytes() int {
+	if len(c.treesUsed) == 0 {
+		return 0
+	}
+	used, stale := 0, 0
+	for h, raw := range c.trees {
+		if c.treesUsed[h] {
+			used += len(raw)
+		} else {
+			stale += len(raw)
+		}
+	}
+	return max(stale-used, 0)
+}
+
 // appendTrees appends a tree record for each hash.
 func (c *Cache) appendTrees(b []byte, hashes []string) []byte {
 	e := &binrec.Encoder{}
@@ -425,9 +447,12 @@ func (c *Cache) Save() error {
 	}
 	// Trees count as entries: a file holding more trees than a run lists
 	// (those of older commits) is rewritten in time, as one holding
-	// replaced entries is.
+	// replaced entries is, and also once they weigh more than those the
+	// run listed by a few megabytes: a folder of thousands of posts is a
+	// tree of hundreds of kilobytes, and each commit that changes it adds
+	// one.
 	live := len(c.entries) + len(c.keptTrees())
-	if c.rewrite || c.records+len(c.changed)+len(gone)+len(c.newTrees) > 2*live+64 {
+	if c.rewrite || c.records+len(c.changed)+len(gone)+len(c.newTrees) > 2*live+64 || c.staleTreeBytes() > staleTreeSlack {
 		return c.writeAll()
 	}
 	b := c.appendEntries(nil, slices.Sorted(maps.Keys(c.changed)))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -378,5 +379,35 @@ func TestTreesAreRememberedAndCompacted(t *testing.T) {
 	<-c.ready
 	if len(c.trees) != kept {
 		t.Errorf("a run without trees kept %d of %d", len(c.trees), kept)
+	}
+}
+
+// Trees of large folders are compacted by weight: each commit adds a tree
+// of hundreds of kilobytes, and the file must not grow by one a run.
+func TestLargeTreesAreCompactedByWeight(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache")
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := Open(path, "build")
+	put(c, "posts/a.md", "a", at)
+	if err := c.Save(); err != nil {
+		t.Fatal(err)
+	}
+	large := strings.Repeat("100644 post.md\x00"+strings.Repeat("h", 20), 10000) // about 350 KB
+	var peak int64
+	for i := range 60 {
+		c = Open(path, "build")
+		c.Get("posts/a.md", 100, at)
+		c.PutTree(fmt.Sprintf("%040x", i), fmt.Sprint(i)+large)
+		if err := c.Save(); err != nil {
+			t.Fatal(err)
+		}
+		peak = max(peak, size(t, path))
+	}
+	if limit := int64(2*len(large) + staleTreeSlack + 64<<10); peak > limit {
+		t.Errorf("the file reached %d bytes, want at most %d", peak, limit)
+	}
+	c = Open(path, "build")
+	if _, ok := c.Tree(fmt.Sprintf("%040x", 59)); !ok {
+		t.Error("the last run's tree was dropped")
 	}
 }
