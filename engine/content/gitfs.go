@@ -28,8 +28,8 @@ import (
 // same code path as a directory. The entries it lists know their blob hash.
 //
 // Trees are decoded here rather than through go-git's object.Tree: listing
-// a folder of a few hundred posts then takes one string and one slice, not
-// an allocation per entry, and a plan from a commit lists every folder.
+// a folder of a few hundred posts then takes a few allocations, not one per
+// entry, and a plan from a commit lists every folder.
 type TreeFS struct {
 	// mu serialises access to the object storage, which is not safe for
 	// concurrent use on disk, while the loader reads files in parallel; and
