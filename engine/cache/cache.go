@@ -451,9 +451,10 @@ func (c *Cache) Save() error {
 	// run listed by a few megabytes: a folder of thousands of posts is a
 	// tree of hundreds of kilobytes, and each commit that changes it adds
 	// one.
-	live := len(c.entries) + len(c.keptTrees())
+	kept := c.keptTrees()
+	live := len(c.entries) + len(kept)
 	if c.rewrite || c.records+len(c.changed)+len(gone)+len(c.newTrees) > 2*live+64 || c.staleTreeBytes() > staleTreeSlack {
-		return c.writeAll()
+		return c.writeAll(kept)
 	}
 	b := c.appendEntries(nil, slices.Sorted(maps.Keys(c.changed)))
 	b = c.appendTrees(b, c.newTrees)
@@ -467,7 +468,7 @@ func (c *Cache) Save() error {
 	}
 	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return c.writeAll()
+		return c.writeAll(kept)
 	}
 	// One write: runs appending at the same moment do not interleave, and a
 	// torn write only ends the log early.
@@ -495,14 +496,14 @@ func (c *Cache) appendEntries(b []byte, paths []string) []byte {
 	return b
 }
 
-// writeAll writes every entry to a new file renamed over the old one. The
-// entries are encoded on every core, a chunk each, then joined in order.
-func (c *Cache) writeAll() error {
+// writeAll writes every entry and the trees kept to a new file renamed over
+// the old one. The entries are encoded on every core, a chunk each, then
+// joined in order.
+func (c *Cache) writeAll(trees []string) error {
 	paths := slices.Sorted(maps.Keys(c.entries))
 	const chunk = 1024
 	parts := make([][]byte, (len(paths)+chunk-1)/chunk)
 	parallel.Chunks(len(paths), chunk, func(lo, hi int) { parts[lo/chunk] = c.appendEntries(nil, paths[lo:hi]) })
-	trees := c.keptTrees()
 	parts = append(parts, c.appendTrees(nil, trees))
 	b := appendHeader(nil, c.build)
 	size := len(b)

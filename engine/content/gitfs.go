@@ -97,24 +97,6 @@ func (t *TreeFS) Close() error {
 	return t.storage.Close()
 }
 
-// readObject reads a whole object of type typ, under the lock.
-func (t *TreeFS) readObject(typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
-	obj, err := t.objects.EncodedObject(typ, h)
-	if err != nil {
-		return nil, err
-	}
-	r, err := obj.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	data := make([]byte, obj.Size())
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("object %s: %w", h, err)
-	}
-	return data, nil
-}
-
 // readTree reads and decodes the tree h, under the lock: from the tree
 // cache when it has it (and it decodes), else from the object storage, and
 // then remembered.
@@ -127,7 +109,7 @@ func (t *TreeFS) readTree(h plumbing.Hash) (*gitTree, error) {
 			}
 		}
 	}
-	data, err := t.readObject(plumbing.TreeObject, h)
+	data, err := gitdisk.ReadObject(t.objects, plumbing.TreeObject, h)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +238,7 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 	if e.mode == filemode.Submodule {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("is a submodule")}
 	}
-	data, err := t.readObject(plumbing.BlobObject, e.hash)
+	data, err := gitdisk.ReadObject(t.objects, plumbing.BlobObject, e.hash)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}

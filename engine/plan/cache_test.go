@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/clairon-dev/clairon/engine/corpus"
-	"github.com/clairon-dev/clairon/engine/gittest"
 	"github.com/clairon-dev/clairon/engine/plan"
 	"github.com/clairon-dev/clairon/engine/state"
 )
@@ -62,14 +61,7 @@ func TestCacheNeverChangesThePlan(t *testing.T) {
 // The cache is shared by plans of the working tree and of commits (--rev),
 // and survives checkouts that touch every file: none of it changes a plan.
 func TestCacheNeverChangesThePlanAcrossCheckoutsAndRevisions(t *testing.T) {
-	dir := t.TempDir()
-	if err := corpus.Write(dir, corpus.Options{Posts: 200, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	git := func(args ...string) { gittest.Run(t, dir, append([]string{"-c", "gc.auto=0"}, args...)...) }
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-q", "-m", "corpus")
+	dir, git := committedCorpus(t, corpus.Options{Posts: 200, Seed: 3})
 	cachePath := filepath.Join(t.TempDir(), "plan.cache")
 	now := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	snap := publishedState(planDir(t, dir, "", &state.Snapshot{State: state.New()}, now))

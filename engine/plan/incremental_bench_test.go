@@ -76,6 +76,21 @@ func publishedState(p *plan.Plan) *state.Snapshot {
 	return &state.Snapshot{State: st}
 }
 
+// committedCorpus writes a generated repository, commits it, and returns
+// its folder and a function running git there (never collecting garbage
+// by itself, so that a benchmark's runs find the same objects).
+func committedCorpus(tb testing.TB, opts corpus.Options) (string, func(args ...string)) {
+	dir := tb.TempDir()
+	if err := corpus.Write(dir, opts); err != nil {
+		tb.Fatal(err)
+	}
+	git := func(args ...string) { gittest.Run(tb, dir, append([]string{"-c", "gc.auto=0"}, args...)...) }
+	git("init", "-q")
+	git("add", "-A")
+	git("commit", "-q", "-m", "corpus")
+	return dir, git
+}
+
 // BenchmarkIncrementalPlan plans a 10,000-post repository on disk whose
 // posts are all published, after one file changed: "no-cache" parses and
 // renders every post, as `clairon plan --no-cache` does; "one-file-changed"
@@ -84,14 +99,7 @@ func publishedState(p *plan.Plan) *state.Snapshot {
 // `clairon plan --rev HEAD` does, where unchanged files are known by their
 // blob hash without touching them (target: under 5 % of a full plan).
 func BenchmarkIncrementalPlan(b *testing.B) {
-	dir := b.TempDir()
-	if err := corpus.Write(dir, corpus.Options{Posts: 10000, Seed: 1}); err != nil {
-		b.Fatal(err)
-	}
-	git := func(args ...string) { gittest.Run(b, dir, append([]string{"-c", "gc.auto=0"}, args...)...) }
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-q", "-m", "corpus")
+	dir, git := committedCorpus(b, corpus.Options{Posts: 10000, Seed: 1})
 	git("gc", "-q") // a clone is packed
 	cachePath := filepath.Join(b.TempDir(), "plan.cache")
 	now := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)

@@ -543,12 +543,11 @@ func digests(in Input, r *render.Renderer, posts []*content.Document, keep func(
 		chs, ws := make([]Change, len(rendered)), make([]desired, len(rendered))
 		out[i] = make([]*desired, 0, len(rendered))
 		for k, o := range rendered {
-			ch := &chs[k]
-			*ch = Change{Address: state.Address{Post: d.ID, Account: o.Account}, Network: o.Network, Path: d.Path, Digest: o.Digest}
+			chs[k] = newChange(d, o.Account, o.Network, o.Digest)
 			if keep(i) {
-				ch.Output = o
+				chs[k].Output = o
 			}
-			ws[k] = desired{ch: ch, doc: d, draft: d.Post.IsDraft()}
+			ws[k] = desired{ch: &chs[k], doc: d, draft: d.Post.IsDraft()}
 			out[i] = append(out[i], &ws[k])
 			if in.Memo != nil {
 				// The post's render diagnostics are kept with its first account.
@@ -591,6 +590,12 @@ func renderRemembered(r *render.Renderer, want []*desired, idx []int) {
 	}
 }
 
+// newChange is the change of post d for account, before times and the
+// decision: what the digest's rendering or the memo gives.
+func newChange(d *content.Document, account, network, digest string) Change {
+	return Change{Address: state.Address{Post: d.ID, Account: account}, Network: network, Path: d.Path, Digest: digest}
+}
+
 // memoSlabs are a chunk's allocations for the publications fromMemo
 // makes; each has room for all of them, so pointers into them stay valid.
 type memoSlabs struct {
@@ -623,7 +628,7 @@ func fromMemo(in Input, d *content.Document, ds *diag.List, a *memoSlabs) ([]*de
 		}
 		m := &renders[i]
 		keep = append(keep, m.Diags...)
-		a.changes = append(a.changes, Change{Address: state.Address{Post: d.ID, Account: acc}, Network: m.Network, Path: d.Path, Digest: m.Digest})
+		a.changes = append(a.changes, newChange(d, acc, m.Network, m.Digest))
 		a.desired = append(a.desired, desired{ch: &a.changes[len(a.changes)-1], doc: d, draft: d.Post.IsDraft()})
 		a.ptrs = append(a.ptrs, &a.desired[len(a.desired)-1])
 	}

@@ -1,15 +1,20 @@
-// Package gitdisk opens go-git storages on disk tuned for reading many
-// objects: pack files stay open between objects, and pack indexes are read
-// whole rather than a few bytes per system call.
+// Package gitdisk reads git objects from disk for the engine: it opens
+// go-git storages tuned for reading many objects (pack files stay open
+// between objects, pack indexes are read whole rather than a few bytes per
+// system call) and reads an object's content whole.
 package gitdisk
 
 import (
 	"bufio"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
@@ -22,6 +27,25 @@ func NewStorage(fs billy.Filesystem, cacheSize cache.FileSize, maxOpenPacks int)
 	}
 	return filesystem.NewStorageWithOptions(fs, cache.NewObjectLRU(cacheSize),
 		filesystem.Options{MaxOpenDescriptors: maxOpenPacks})
+}
+
+// ReadObject reads the whole content of the object h of type typ from st,
+// in one allocation of its size.
+func ReadObject(st storer.EncodedObjectStorer, typ plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	obj, err := st.EncodedObject(typ, h)
+	if err != nil {
+		return nil, err
+	}
+	r, err := obj.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data := make([]byte, obj.Size())
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf("object %s: %w", h, err)
+	}
+	return data, nil
 }
 
 // bufferedIdx opens pack index files (.idx) behind a buffer: go-git decodes

@@ -73,6 +73,9 @@ func readsWhatGoGitReads(t *testing.T, fs billy.Filesystem) {
 		if !bytes.Equal(contents(t, got), contents(t, want)) {
 			return fmt.Errorf("%s differs", want.Hash())
 		}
+		if data, err := gitdisk.ReadObject(own, want.Type(), want.Hash()); err != nil || !bytes.Equal(data, contents(t, want)) {
+			return fmt.Errorf("ReadObject %s: %q, %v", want.Hash(), data, err)
+		}
 		n++
 		return nil
 	})
@@ -146,4 +149,26 @@ func contents(t *testing.T, o plumbing.EncodedObject) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// An object the repository lacks, or asked for as another type, is an
+// error, not empty content.
+func TestReadObjectOfAMissingObject(t *testing.T) {
+	fs := packedRepo(t, 3)
+	st := gitdisk.NewStorage(fs, cache.MiByte, 4)
+	defer st.Close()
+	if data, err := gitdisk.ReadObject(st, plumbing.BlobObject, plumbing.NewHash("0123456789012345678901234567890123456789")); err == nil {
+		t.Errorf("missing object read as %q", data)
+	}
+	repo, err := git.Open(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := repo.ResolveRevision("HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := gitdisk.ReadObject(st, plumbing.BlobObject, *head); err == nil {
+		t.Errorf("a commit read as a blob: %q", data)
+	}
 }

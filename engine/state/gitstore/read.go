@@ -3,7 +3,6 @@ package gitstore
 import (
 	"context"
 	"fmt"
-	"io"
 	"runtime"
 	"slices"
 	"sync"
@@ -267,20 +266,7 @@ func (s *Store) loadFiles(e object.TreeEntry, dir string, st *state.State) error
 func (s *Store) blob(h plumbing.Hash) ([]byte, error) { return readBlob(s.st, h) }
 
 func readBlob(st storer.EncodedObjectStorer, h plumbing.Hash) ([]byte, error) {
-	obj, err := st.EncodedObject(plumbing.BlobObject, h)
-	if err != nil {
-		return nil, err
-	}
-	r, err := obj.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	b := make([]byte, obj.Size())
-	if _, err := io.ReadFull(r, b); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return gitdisk.ReadObject(st, plumbing.BlobObject, h)
 }
 
 // regular reports whether m is a plain file's mode (not a link or submodule).
